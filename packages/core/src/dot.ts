@@ -1,19 +1,21 @@
 // toDot: the graph that produced a Value or a Tensor, as Graphviz DOT (micrograd's draw_dot):
 // one record node per value, one ellipse per op, edges from operands to ops to results.
 import { topoSort } from './engine';
-import { ChainruleError, describe } from './errors';
+import { ChainruleError, describe, fmtShape } from './errors';
+import { Tensor } from './tensor/tensor';
 import { Value } from './value';
 
 /**
- * Graphviz DOT source for the graph that produced `root`: Value nodes show label, data and grad,
- * op nodes the op's name. Render with `dot -Tsvg`.
+ * Graphviz DOT source for the graph that produced `root`. Value nodes show label, data and grad;
+ * Tensor nodes show label, shape, dtype and the gradient's shape if one is held; op nodes show
+ * the op's name. Render with `dot -Tsvg`.
  */
-export function toDot(root: Value): string {
-  if (!(root instanceof Value)) {
+export function toDot(root: Value | Tensor): string {
+  if (!(root instanceof Value) && !(root instanceof Tensor)) {
     throw new ChainruleError(`toDot: expected a Value or a Tensor, got ${describe(root)}`);
   }
   const order = topoSort(root) as Value[];
-  const ids = new Map<Value, string>();
+  const ids = new Map<Value | Tensor, string>();
   for (const [i, node] of order.entries()) ids.set(node, `n${i}`);
   const lines = ['digraph chainrule {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
   for (const node of order) {
@@ -29,9 +31,11 @@ export function toDot(root: Value): string {
   return `${lines.join('\n')}\n`;
 }
 
-function nodeLabel(node: Value): string {
+function nodeLabel(node: Value | Tensor): string {
   const name = node.label === '' ? '' : `${escapeDot(node.label)} | `;
-  return `{ ${name}data ${fmt(node.data)} | grad ${fmt(node.grad)} }`;
+  if (node instanceof Value) return `{ ${name}data ${fmt(node.data)} | grad ${fmt(node.grad)} }`;
+  const grad = node.grad === null ? 'no grad' : `grad ${fmtShape(node.grad.shape)}`;
+  return `{ ${name}${escapeDot(fmtShape(node.shape))} ${node.dtype} | ${grad} }`;
 }
 
 function fmt(x: number): string {

@@ -1,0 +1,106 @@
+// gradcheck: autodiff against central differences, in float64, for every input element.
+import { ChainruleError, check, describe, fmtShape } from './errors';
+import { Rng } from './rng';
+import { noGrad } from './tensor/record';
+import { Tensor } from './tensor/tensor';
+
+export interface GradcheckOptions {
+  /** Step of the central difference (default 1e-6). */
+  eps?: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-3). */
+  rtol?: number;
+  /** Seed of the random projection applied to a non-scalar output (default 0). */
+  seed?: number;
+}
+
+export interface GradcheckReport {
+  /** True when every element satisfies |analytic − numeric| ≤ atol + rtol·|numeric|. */
+  ok: boolean;
+  maxAbsError: number;
+  maxRelError: number;
+  /** The element with the largest excess over its tolerance. */
+  worst: { input: number; index: number; analytic: number; numeric: number } | null;
+  /** The number of input elements checked. */
+  checked: number;
+  /** A one-line summary, for assertion messages. */
+  message: string;
+}
+
+/**
+ * Compares autodiff with central differences (f(x + ε) − f(x − ε)) / 2ε for every element of
+ * every input. Inputs are copied to float64; for a non-scalar output f, the scalar checked is
+ * ⟨r, f⟩ with a fixed random r, so every entry of Jᵀr is compared.
+ * @throws ChainruleError if `fn` does not return a Tensor or inputs are not tensors.
+ * @example
+ * const report = gradcheck((x) => x.tanh().sum(), [randn([3, 4], { dtype: 'float64' })]);
+ * report.ok; // true
+ */
+export function gradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
+  const eps = opts.eps ?? 1e-6;
+  const atol = opts.atol ?? 1e-5;
+  const rtol = opts.rtol ?? 1e-3;
+  check(Array.isArray(inputs) && inputs.length > 0, () => 'gradcheck: inputs must be a non-empty array of tensors');
+  inputs.forEach((x, i) => {
+    check(x instanceof Tensor, () => `gradcheck: input ${i} is ${describe(x)}, expected a Tensor`);
+  });
+  const xs = inputs.map((x) => {
+    const c = x.clone('float64');
+    c.requiresGrad = true;
+    return c;
+  });
+  const y0 = fn(...xs);
+  if (!(y0 instanceof Tensor)) throw new ChainruleError(`gradcheck: fn must return a Tensor, got ${describe(y0)}`);
+  const rng = new Rng(opts.seed ?? 0);
+  const r = new Float64Array(y0.size);
+  for (let i = 0; i < r.length; i++) r[i] = y0.size === 1 ? 1 : rng.uniform(-1, 1);
+  const project = (y: Tensor): number => {
+    let s = 0;
+    for (let i = 0; i < r.length; i++) s += (r[i] as number) * (y.data[i] as number);
+    return s;
+  };
+  check(y0.requiresGrad, () => 'gradcheck: the output does not depend on any input (no graph was recorded)');
+  y0.backward(new Tensor(r, y0.shape));
+
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  let worstExcess = Number.NEGATIVE_INFINITY;
+  let worst: GradcheckReport['worst'] = null;
+  let checked = 0;
+  noGrad(() => {
+    xs.forEach((x, input) => {
+      for (let index = 0; index < x.size; index++) {
+        const saved = x.data[index] as number;
+        x.data[index] = saved + eps;
+        const plus = project(fn(...xs));
+        x.data[index] = saved - eps;
+        const minus = project(fn(...xs));
+        x.data[index] = saved;
+        const numeric = (plus - minus) / (2 * eps);
+        const analytic = x.grad === null ? 0 : (x.grad.data[index] as number);
+        const abs = Math.abs(analytic - numeric);
+        const rel = abs / Math.max(Math.abs(numeric), Number.MIN_VALUE);
+        maxAbsError = Math.max(maxAbsError, abs);
+        if (abs > atol) maxRelError = Math.max(maxRelError, rel);
+        const excess = abs - (atol + rtol * Math.abs(numeric));
+        if (excess > worstExcess || Number.isNaN(abs)) {
+          worstExcess = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : excess;
+          worst = { input, index, analytic, numeric };
+        }
+        checked++;
+      }
+    });
+  });
+  const ok = worstExcess <= 0;
+  const w = worst as GradcheckReport['worst'];
+  const where = w
+    ? `input ${w.input} ${fmtShape(xs[w.input]?.shape ?? [])} element ${w.index}: analytic ${w.analytic}, numeric ${w.numeric}`
+    : 'no elements';
+  const message = `gradcheck ${ok ? 'passed' : 'FAILED'}: ${checked} elements, max abs error ${maxAbsError.toExponential(2)}, max rel error ${maxRelError.toExponential(2)}; worst at ${where}`;
+  return { ok, maxAbsError, maxRelError, worst: w, checked, message };
+}

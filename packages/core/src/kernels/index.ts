@@ -1,0 +1,11 @@
+// Kernels: the hot loops of the tensor graph, as plain functions on typed arrays. No graph code,
+// no allocation inside loops, no callbacks. Forward kernels overwrite `out`; backward kernels add
+// into `g*`. In these files the loop bounds guarantee every index, hence the `!` after reads.
+export type Buf = Float32Array | Float64Array;
+
+export * from './binary';
+export * from './gemm';
+export * from './movement';
+export * from './reduce';
+export * from './softmax';
+export * from './unary';

@@ -1,0 +1,66 @@
+// Reductions over a BroadcastPlan built from (x's shape, y's keep-dim shape): the output walk of
+// the plan is x itself, side `b` is y. Summing x into y and broadcasting y back over x are each
+// other's transpose (adjoint), so sum's backward is broadcastAdd and vice versa.
+import type { BroadcastPlan } from '../tensor/shape';
+import type { Buf } from './index';
+
+/** y[ib] += x[…]: sums x into y over the dims where y has size 1. `y` must start zeroed. */
+export function sumTo(p: BroadcastPlan, x: Buf, y: Buf): void {
+  for (let r = 0; r < p.rows; r++) {
+    let ib = p.bOffset[r]!;
+    const base = r * p.inner;
+    for (let j = 0; j < p.inner; j++, ib += p.bStep) y[ib]! += x[base + j]!;
+  }
+}
+
+/** gx[…] += gy[ib]: broadcasts gy over x's shape and adds it in (sum's backward). */
+export function broadcastAdd(p: BroadcastPlan, gy: Buf, gx: Buf): void {
+  for (let r = 0; r < p.rows; r++) {
+    let ib = p.bOffset[r]!;
+    const base = r * p.inner;
+    for (let j = 0; j < p.inner; j++, ib += p.bStep) gx[base + j]! += gy[ib]!;
+  }
+}
+
+/**
+ * y[ib] = max over the reduced dims, arg[ib] = the flat index in x of the first maximum (x is
+ * walked in row-major order and only a strictly greater value replaces the current one).
+ * NaN propagates, as in PyTorch: the first NaN wins and stays.
+ */
+export function maxAlong(p: BroadcastPlan, x: Buf, y: Buf, arg: Int32Array): void {
+  y.fill(Number.NEGATIVE_INFINITY);
+  arg.fill(-1);
+  for (let r = 0; r < p.rows; r++) {
+    let ib = p.bOffset[r]!;
+    const base = r * p.inner;
+    for (let j = 0; j < p.inner; j++, ib += p.bStep) {
+      const v = x[base + j]!;
+      const cur = y[ib]!;
+      if (v > cur || arg[ib] === -1 || (Number.isNaN(v) && !Number.isNaN(cur))) {
+        y[ib] = v;
+        arg[ib] = base + j;
+      }
+    }
+  }
+}
+
+/** gx[arg[i]] += gy[i]: the whole gradient of each maximum goes to its arg-max element. */
+export function maxBackward(arg: Int32Array, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < arg.length; i++) gx[arg[i]!]! += gy[i]!;
+}
+
+/** out[j] += Σ_r x[r·n + j]: sums the rows of an [rows, n] matrix (the bias gradient of `linear`). */
+export function sumRows(rows: number, n: number, x: Buf, out: Buf): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    for (let j = 0; j < n; j++) out[j]! += x[base + j]!;
+  }
+}
+
+/** out[r·n + j] += v[j]: adds a row vector to every row (the bias of `linear`). */
+export function addRowVector(rows: number, n: number, v: Buf, out: Buf): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    for (let j = 0; j < n; j++) out[base + j]! += v[j]!;
+  }
+}

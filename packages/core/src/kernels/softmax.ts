@@ -1,0 +1,105 @@
+// Softmax and log-softmax along one dim of a tensor viewed as [outer, n, inner]: element
+// (o, i, k) sits at (o·n + i)·inner + k and the reduction runs over i. Subtracting the
+// maximum first keeps exp() ≤ 1, so logits of ±1000 give finite results.
+import type { Buf } from './index';
+
+/** y = exp(x − max) / Σ exp(x − max) along the dim. */
+export function softmax(outer: number, n: number, inner: number, x: Buf, y: Buf): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const start = o * n * inner + k;
+      const end = start + n * inner;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let i = start; i < end; i += inner) if (x[i]! > max) max = x[i]!;
+      let sum = 0;
+      for (let i = start; i < end; i += inner) {
+        const e = Math.exp(x[i]! - max);
+        y[i] = e;
+        sum += e;
+      }
+      for (let i = start; i < end; i += inner) y[i]! /= sum;
+    }
+  }
+}
+
+/** gx += y ∘ (gy − Σ gy∘y): the softmax Jacobian diag(y) − y yᵀ applied to gy. */
+export function softmaxBackward(outer: number, n: number, inner: number, y: Buf, gy: Buf, gx: Buf): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const start = o * n * inner + k;
+      const end = start + n * inner;
+      let dot = 0;
+      for (let i = start; i < end; i += inner) dot += gy[i]! * y[i]!;
+      for (let i = start; i < end; i += inner) gx[i]! += y[i]! * (gy[i]! - dot);
+    }
+  }
+}
+
+/** y = x − max − ln Σ exp(x − max) along the dim. */
+export function logSoftmax(outer: number, n: number, inner: number, x: Buf, y: Buf): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const start = o * n * inner + k;
+      const end = start + n * inner;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let i = start; i < end; i += inner) if (x[i]! > max) max = x[i]!;
+      let sum = 0;
+      for (let i = start; i < end; i += inner) sum += Math.exp(x[i]! - max);
+      const shift = max + Math.log(sum);
+      for (let i = start; i < end; i += inner) y[i] = x[i]! - shift;
+    }
+  }
+}
+
+/** gx += gy − softmax(x)·Σ gy, with softmax(x) = exp(y). */
+export function logSoftmaxBackward(outer: number, n: number, inner: number, y: Buf, gy: Buf, gx: Buf): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const start = o * n * inner + k;
+      const end = start + n * inner;
+      let sum = 0;
+      for (let i = start; i < end; i += inner) sum += gy[i]!;
+      for (let i = start; i < end; i += inner) gx[i]! += gy[i]! - Math.exp(y[i]!) * sum;
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy per row of an [rows, c] matrix of logits: loss[r] = −ln softmax(x_r)[t_r]
+ * = ln Σ exp(x_r − max) − (x_r[t_r] − max). Also writes the row softmax into `probs` for the
+ * backward.
+ */
+export function crossEntropy(rows: number, c: number, x: Buf, labels: Int32Array, loss: Buf, probs: Buf): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * c;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < c; j++) if (x[base + j]! > max) max = x[base + j]!;
+    let sum = 0;
+    for (let j = 0; j < c; j++) {
+      const e = Math.exp(x[base + j]! - max);
+      probs[base + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < c; j++) probs[base + j]! /= sum;
+    loss[r] = Math.log(sum) - (x[base + labels[r]!]! - max);
+  }
+}
+
+/** gx[r, j] += g_r · (probs[r, j] − 1[j = t_r]), with g_r = gy[r·gyStep]·scale. */
+export function crossEntropyBackward(
+  rows: number,
+  c: number,
+  probs: Buf,
+  labels: Int32Array,
+  gy: Buf,
+  gyStep: number,
+  scale: number,
+  gx: Buf,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const g = gy[r * gyStep]! * scale;
+    const base = r * c;
+    for (let j = 0; j < c; j++) gx[base + j]! += g * probs[base + j]!;
+    gx[base + labels[r]!]! -= g;
+  }
+}

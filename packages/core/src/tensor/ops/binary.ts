@@ -1,0 +1,78 @@
+// ops: elementwise binary ops with PyTorch broadcasting, and pow/neg.
+// Vocabulary: a, b → y; g· = ∂L/∂· (gy incoming; ga, gb added into).
+// A broadcast operand is reused across the output, so its gradient is summed over the broadcast
+// dims (F15). The backward kernels do that by walking the same plan with `+=`.
+import { check, describe } from '../../errors';
+import * as K from '../../kernels/index';
+import { asTensor, empty, promote } from '../create';
+import { gradBuffer, record } from '../record';
+import { broadcastPlan, swapPlan } from '../shape';
+import type { Tensor, TensorLike } from '../tensor';
+
+export function add(a: Tensor, b: TensorLike): Tensor {
+  const B = asTensor('add', b, a.dtype);
+  const p = broadcastPlan('add', a.shape, B.shape);
+  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  K.add(p, a.data, B.data, y.data);
+  return record(y, 'add', [a, B], (gy) => {
+    // ∂L/∂a = gy ,  ∂L/∂b = gy
+    if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
+    if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
+  });
+}
+
+export function sub(a: Tensor, b: TensorLike): Tensor {
+  const B = asTensor('sub', b, a.dtype);
+  const p = broadcastPlan('sub', a.shape, B.shape);
+  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  K.sub(p, a.data, B.data, y.data);
+  return record(y, 'sub', [a, B], (gy) => {
+    // ∂L/∂a = gy ,  ∂L/∂b = −gy
+    if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
+    if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, -1, gradBuffer(B));
+  });
+}
+
+export function mul(a: Tensor, b: TensorLike): Tensor {
+  const B = asTensor('mul', b, a.dtype);
+  const p = broadcastPlan('mul', a.shape, B.shape);
+  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  K.mul(p, a.data, B.data, y.data);
+  return record(y, 'mul', [a, B], (gy) => {
+    // ∂L/∂a = gy ∘ b ,  ∂L/∂b = gy ∘ a
+    if (a.requiresGrad) K.mulBackward(p, gy, B.data, gradBuffer(a));
+    if (B.requiresGrad) K.mulBackward(swapPlan(p), gy, a.data, gradBuffer(B));
+  });
+}
+
+export function div(a: Tensor, b: TensorLike): Tensor {
+  const B = asTensor('div', b, a.dtype);
+  const p = broadcastPlan('div', a.shape, B.shape);
+  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  K.div(p, a.data, B.data, y.data);
+  return record(y, 'div', [a, B], (gy) => {
+    // ∂L/∂a = gy / b ,  ∂L/∂b = −gy ∘ a / b²
+    if (a.requiresGrad) K.divBackwardNumerator(p, gy, B.data, gradBuffer(a));
+    if (B.requiresGrad) K.divBackwardDenominator(p, gy, a.data, B.data, gradBuffer(B));
+  });
+}
+
+/** xⁿ for a number exponent n, elementwise. */
+export function pow(x: Tensor, exponent: number): Tensor {
+  check(typeof exponent === 'number', () => `pow: exponent must be a number, got ${describe(exponent)}`);
+  const y = empty(x.shape, x.dtype);
+  K.pow(x.data, exponent, y.data);
+  return record(y, 'pow', [x], (gy) => {
+    // ∂L/∂x = gy ∘ n·xⁿ⁻¹
+    K.powBackward(x.data, exponent, gy, gradBuffer(x));
+  });
+}
+
+export function neg(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.neg(x.data, y.data);
+  return record(y, 'neg', [x], (gy) => {
+    // ∂L/∂x = −gy
+    K.negBackward(gy, gradBuffer(x));
+  });
+}

@@ -1,0 +1,78 @@
+// ops: elementwise unary functions. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
+// Where the derivative is cheaper from the output, the backward reads y (exp, sqrt, tanh, sigmoid).
+import * as K from '../../kernels/index';
+import { empty } from '../create';
+import { gradBuffer, record } from '../record';
+import type { Tensor } from '../tensor';
+
+export function exp(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.exp(x.data, y.data);
+  return record(y, 'exp', [x], (gy) => {
+    // ∂L/∂x = gy ∘ eˣ = gy ∘ y
+    K.expBackward(y.data, gy, gradBuffer(x));
+  });
+}
+
+export function log(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.log(x.data, y.data);
+  return record(y, 'log', [x], (gy) => {
+    // ∂L/∂x = gy / x
+    K.logBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.sqrt(x.data, y.data);
+  return record(y, 'sqrt', [x], (gy) => {
+    // ∂L/∂x = gy / (2√x) = gy / 2y
+    K.sqrtBackward(y.data, gy, gradBuffer(x));
+  });
+}
+
+export function abs(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.abs(x.data, y.data);
+  return record(y, 'abs', [x], (gy) => {
+    // ∂L/∂x = gy ∘ sign(x)   (0 at x = 0, as PyTorch)
+    K.absBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+export function tanh(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.tanh(x.data, y.data);
+  return record(y, 'tanh', [x], (gy) => {
+    // F8: ∂L/∂x = gy ∘ (1 − tanh²x) = gy ∘ (1 − y²)
+    K.tanhBackward(y.data, gy, gradBuffer(x));
+  });
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.sigmoid(x.data, y.data);
+  return record(y, 'sigmoid', [x], (gy) => {
+    // F7: ∂L/∂x = gy ∘ σ(x)(1 − σ(x)) = gy ∘ y(1 − y)
+    K.sigmoidBackward(y.data, gy, gradBuffer(x));
+  });
+}
+
+export function relu(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.relu(x.data, y.data);
+  return record(y, 'relu', [x], (gy) => {
+    // F9: ∂L/∂x = gy ∘ 1[x > 0]   (0 at x = 0, as PyTorch)
+    K.reluBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.leakyRelu(x.data, slope, y.data);
+  return record(y, 'leakyRelu', [x], (gy) => {
+    // ∂L/∂x = gy ∘ (1 if x > 0 else slope)
+    K.leakyReluBackward(x.data, slope, gy, gradBuffer(x));
+  });
+}

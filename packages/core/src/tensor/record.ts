@@ -1,0 +1,50 @@
+// The only place graph nodes are made. An op computes its output, then calls record() with its
+// operands and a backward closure; record decides whether a node is needed at all.
+import type { Buf } from '../kernels/index';
+import type { Tensor } from './tensor';
+
+let gradEnabled = true;
+
+/**
+ * Runs `fn` without recording a graph (PyTorch's `torch.no_grad()`): results have no history
+ * and `requiresGrad` false. Use it for evaluation and for in-place parameter updates.
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Whether ops currently record graph nodes (false inside noGrad). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Makes `y` a graph node computed by `op` from `children`, unless grad mode is off or no child
+ * requires a gradient. `backward(gy)` receives ∂L/∂y and must add ∂L/∂child into each child
+ * that requires a gradient (through gradBuffer). After it runs, y's own gradient is dropped:
+ * as in PyTorch, only leaves keep `.grad`.
+ */
+export function record(y: Tensor, op: string, children: Tensor[], backward: (gy: Buf) => void): Tensor {
+  if (!gradEnabled || !children.some((c) => c.requiresGrad)) return y;
+  y.requiresGrad = true;
+  y.op = op;
+  y.children = children;
+  y.backwardStep = () => {
+    const g = y.grad;
+    y.grad = null;
+    if (g !== null) backward(g.data);
+  };
+  return y;
+}
+
+/** t's gradient buffer, allocated (zeroed, same dtype and shape) on first use. */
+export function gradBuffer(t: Tensor): Buf {
+  if (t.grad === null) t.grad = t.zerosLike();
+  return t.grad.data;
+}

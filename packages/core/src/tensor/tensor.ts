@@ -1,0 +1,230 @@
+// class Tensor: storage (a contiguous row-major typed array), shape, dtype and gradient, plus
+// one-line methods that delegate to the ops, grouped in the order of the ops files. The methods
+// are the API index; the semantics live in ops/*.ts.
+import { runBackward } from '../engine';
+import { check, fmtShape } from '../errors';
+import type { Buf } from '../kernels/index';
+import { add, div, mul, neg, pow, sub } from './ops/binary';
+import { matmul } from './ops/matmul';
+import { flatten, reshape, transpose } from './ops/movement';
+import { max, mean, sum } from './ops/reduce';
+import { logSoftmax, softmax } from './ops/softmax';
+import { abs, exp, leakyRelu, log, relu, sigmoid, sqrt, tanh } from './ops/unary';
+import { gradBuffer } from './record';
+import { type Shape, sameShape, sizeOf } from './shape';
+
+export type DType = 'float32' | 'float64';
+/** What `toArray()` returns: a number for a 0-d tensor, nested arrays otherwise. */
+export type NestedArray = number | NestedArray[];
+/** A second operand: a tensor, or a number taken as a 0-d tensor of the other operand's dtype. */
+export type TensorLike = Tensor | number;
+
+/**
+ * An N-d array of float32 or float64 in a computation graph. Create tensors with `tensor()`,
+ * `zeros()`, `randn()`…; ops return new tensors and, when an operand `requiresGrad`, record the
+ * chain-rule node that `backward()` walks.
+ */
+export class Tensor {
+  /** The elements, contiguous and row-major. */
+  readonly data: Buf;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The number of elements: the product of the shape. */
+  readonly size: number;
+  /** ∂L/∂this after backward(), for leaves that require a gradient; accumulates across calls. */
+  grad: Tensor | null = null;
+  requiresGrad: boolean;
+  /** A name shown by toDot. */
+  label = '';
+  /** The op that produced this tensor ('' for a leaf or a tensor made without grad). */
+  op = '';
+  /** The operands (children in the expression-tree sense) this tensor was computed from. */
+  children: readonly Tensor[] = [];
+  backwardStep: (() => void) | null = null;
+
+  /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()`, which checks its input. */
+  constructor(data: Buf, shape: Shape, requiresGrad = false) {
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+    this.size = data.length;
+    this.requiresGrad = requiresGrad;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  // ops/binary.ts
+  add(other: TensorLike): Tensor {
+    return add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return div(this, other);
+  }
+  pow(exponent: number): Tensor {
+    return pow(this, exponent);
+  }
+  neg(): Tensor {
+    return neg(this);
+  }
+
+  // ops/unary.ts
+  exp(): Tensor {
+    return exp(this);
+  }
+  log(): Tensor {
+    return log(this);
+  }
+  sqrt(): Tensor {
+    return sqrt(this);
+  }
+  abs(): Tensor {
+    return abs(this);
+  }
+  tanh(): Tensor {
+    return tanh(this);
+  }
+  sigmoid(): Tensor {
+    return sigmoid(this);
+  }
+  relu(): Tensor {
+    return relu(this);
+  }
+  leakyRelu(slope = 0.01): Tensor {
+    return leakyRelu(this, slope);
+  }
+
+  // ops/reduce.ts
+  sum(dim?: number | readonly number[], keepDim = false): Tensor {
+    return sum(this, dim, keepDim);
+  }
+  mean(dim?: number | readonly number[], keepDim = false): Tensor {
+    return mean(this, dim, keepDim);
+  }
+  max(dim?: number | readonly number[], keepDim = false): Tensor {
+    return max(this, dim, keepDim);
+  }
+
+  // ops/matmul.ts
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+
+  // ops/movement.ts
+  reshape(shape: readonly number[]): Tensor {
+    return reshape(this, shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return flatten(this, startDim, endDim);
+  }
+  transpose(dim0 = -2, dim1 = -1): Tensor {
+    return transpose(this, dim0, dim1);
+  }
+  /** The transpose of a 2-D tensor (a 0-D or 1-D tensor is returned as is, as in PyTorch). */
+  get T(): Tensor {
+    check(
+      this.ndim <= 2,
+      () => `T: expects a tensor of at most 2 dims, got shape ${fmtShape(this.shape)}; use transpose(dim0, dim1)`,
+    );
+    return this.ndim < 2 ? this : transpose(this, 0, 1);
+  }
+
+  // ops/softmax.ts
+  softmax(dim = -1): Tensor {
+    return softmax(this, dim);
+  }
+  logSoftmax(dim = -1): Tensor {
+    return logSoftmax(this, dim);
+  }
+
+  // autograd
+  /**
+   * Backpropagates from this tensor: adds ∂this/∂leaf (or gradᵀ·∂this/∂leaf) into the `.grad`
+   * of every leaf with `requiresGrad`, then frees the graph.
+   * @param grad ∂L/∂this, of this tensor's shape; omit it when this tensor holds one element.
+   * @throws ChainruleError if this tensor does not require a gradient, has more than one element
+   *   and no `grad`, or `grad` has another shape; nothing is changed then.
+   * @example
+   * const w = tensor([1, 2], { requiresGrad: true });
+   * w.mul(w).sum().backward();
+   * w.grad?.toArray(); // [2, 4]
+   */
+  backward(grad?: Tensor): void {
+    check(
+      this.requiresGrad,
+      () => 'backward: this tensor does not require grad and has no graph (did an input set requiresGrad: true?)',
+    );
+    if (grad === undefined) {
+      check(
+        this.size === 1,
+        () =>
+          `backward: a gradient can be implied only for a tensor of one element, got shape ${fmtShape(this.shape)}; ` +
+          'pass backward(grad) or reduce first (e.g. .sum())',
+      );
+    } else {
+      check(grad instanceof Tensor, () => 'backward: grad must be a Tensor');
+      check(
+        sameShape(grad.shape, this.shape),
+        () =>
+          `backward: grad of shape ${fmtShape(grad.shape)} does not match the tensor's shape ${fmtShape(this.shape)}`,
+      );
+    }
+    runBackward(this, () => {
+      const g = gradBuffer(this);
+      if (grad === undefined) g[0] = (g[0] as number) + 1;
+      else for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + (grad.data[i] as number);
+    });
+  }
+
+  /** The same data, cut from the graph: no history, requiresGrad false. Shares storage, as in PyTorch. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  /** The single element as a number. @throws ChainruleError if the tensor has more than one element. */
+  item(): number {
+    check(
+      this.size === 1,
+      () => `item: expects a tensor of one element, got shape ${fmtShape(this.shape)} (${this.size} elements)`,
+    );
+    return this.data[0] as number;
+  }
+
+  /** The elements as a number (0-d) or nested arrays following the shape. */
+  toArray(): NestedArray {
+    if (this.ndim === 0) return this.data[0] as number;
+    const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+      const n = this.shape[dim] as number;
+      const inner = stride / n;
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) {
+        out.push(dim === this.ndim - 1 ? (this.data[offset + i] as number) : build(dim + 1, offset + i * inner, inner));
+      }
+      return out;
+    };
+    return build(0, 0, sizeOf(this.shape));
+  }
+
+  /** A new tensor of zeros with this tensor's shape and dtype. */
+  zerosLike(): Tensor {
+    return new Tensor(this.dtype === 'float64' ? new Float64Array(this.size) : new Float32Array(this.size), this.shape);
+  }
+
+  /** A copy with its own storage, no history, and this tensor's dtype (or `dtype`). */
+  clone(dtype: DType = this.dtype): Tensor {
+    const data = dtype === 'float64' ? new Float64Array(this.data) : new Float32Array(this.data);
+    return new Tensor(data, this.shape);
+  }
+
+  toString(): string {
+    const body = this.size <= 20 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}: ${body})`;
+  }
+}
