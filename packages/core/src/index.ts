@@ -21,12 +21,13 @@ export {
   zeros,
 } from './tensor/create';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/loss';
 export { linear, matmul } from './tensor/ops/matmul';
 export { flatten, reshape, transpose } from './tensor/ops/movement';
 export { max, mean, sum } from './tensor/ops/reduce';
 export { crossEntropy, logSoftmax, type Reduction, softmax } from './tensor/ops/softmax';
-export { abs, exp, leakyRelu, log, relu, sigmoid, sqrt, tanh } from './tensor/ops/unary';
-export { isGradEnabled, noGrad } from './tensor/record';
+export { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './tensor/ops/unary';
+export { gradBuffer, isGradEnabled, noGrad, record } from './tensor/record';
 export { broadcastShape } from './tensor/shape';
 export { type DType, type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
 export { Value, type ValueLike } from './value';

@@ -1,10 +1,12 @@
+import { erf } from '../src/kernels/unary';
+
 // THE derivative table for tests: one row per scalar-differentiable op, shared by the Value
 // tests and the Tensor tests. `formula` is the F-number in docs/backprop.md, where one exists.
 
 export const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export interface UnaryRule {
-  op: 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'abs' | 'leakyRelu';
+  op: 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'abs' | 'leakyRelu' | 'softplus' | 'gelu';
   formula: string | null;
   /** Text used in the test name. */
   rule: string;
@@ -79,6 +81,27 @@ export const unaryRules: UnaryRule[] = [
     value: false,
   },
 ];
+
+unaryRules.push(
+  {
+    op: 'softplus',
+    formula: null,
+    rule: 'd softplus/dx = σ(x)',
+    f: (x) => Math.log1p(Math.exp(x)),
+    df: sigmoidRef,
+    domain: [-6, 6],
+    value: false,
+  },
+  {
+    op: 'gelu',
+    formula: null,
+    rule: 'd gelu/dx = Φ(x) + x·φ(x)',
+    f: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
+    df: (x) => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+    domain: [-4, 4],
+    value: false,
+  },
+);
 
 export interface BinaryRule {
   op: 'add' | 'sub' | 'mul' | 'div';

@@ -5,6 +5,7 @@ export type Buf = Float32Array | Float64Array;
 
 export * from './binary';
 export * from './gemm';
+export * from './loss';
 export * from './movement';
 export * from './reduce';
 export * from './softmax';

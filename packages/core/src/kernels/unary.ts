@@ -84,3 +84,68 @@ export function leakyReluBackward(x: Buf, slope: number, gy: Buf, gx: Buf): void
 export function addInto(gy: Buf, gx: Buf): void {
   for (let i = 0; i < gy.length; i++) gx[i]! += gy[i]!;
 }
+
+/** softplus(x) = ln(1 + eˣ), as max(x, 0) + ln(1 + e^−|x|) so that eˣ never overflows. */
+export function softplus(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = Math.max(x[i]!, 0) + Math.log1p(Math.exp(-Math.abs(x[i]!)));
+}
+/** gx += gy · σ(x): the derivative of softplus is the sigmoid. */
+export function softplusBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) {
+    const v = x[i]!;
+    const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    gx[i]! += gy[i]! * s;
+  }
+}
+
+/** GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)), the exact form (PyTorch's default). */
+export function gelu(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i]! * (1 + erf(x[i]! * Math.SQRT1_2));
+}
+/** gx += gy · (Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π). */
+export function geluBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) {
+    const v = x[i]!;
+    const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
+    const pdf = Math.exp(-0.5 * v * v) * 0.3989422804014327;
+    gx[i]! += gy[i]! * (cdf + v * pdf);
+  }
+}
+
+/**
+ * The error function to ~1e-15 relative: its Maclaurin series 2/√π Σ (−1)ⁿx²ⁿ⁺¹/(n!(2n+1)) for
+ * |x| < 2.5, and erfc's continued fraction (evaluated by Lentz's method) beyond.
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 100; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return 1.1283791670955126 * sum;
+  }
+  if (ax > 6) return Math.sign(x);
+  // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+  const tiny = 1e-300;
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const a = n / 2;
+    d = ax + a * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = ax + a / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * 1.7724538509055159);
+  return Math.sign(x) * (1 - erfc);
+}

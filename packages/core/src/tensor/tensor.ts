@@ -9,7 +9,7 @@ import { matmul } from './ops/matmul';
 import { flatten, reshape, transpose } from './ops/movement';
 import { max, mean, sum } from './ops/reduce';
 import { logSoftmax, softmax } from './ops/softmax';
-import { abs, exp, leakyRelu, log, relu, sigmoid, sqrt, tanh } from './ops/unary';
+import { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './ops/unary';
 import { gradBuffer } from './record';
 import { type Shape, sameShape, sizeOf } from './shape';
 
@@ -99,6 +99,12 @@ export class Tensor {
   }
   leakyRelu(slope = 0.01): Tensor {
     return leakyRelu(this, slope);
+  }
+  softplus(): Tensor {
+    return softplus(this);
+  }
+  gelu(): Tensor {
+    return gelu(this);
   }
 
   // ops/reduce.ts

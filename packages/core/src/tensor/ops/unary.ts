@@ -76,3 +76,23 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
     K.leakyReluBackward(x.data, slope, gy, gradBuffer(x));
   });
 }
+
+/** softplus(x) = ln(1 + eˣ), computed without overflow. */
+export function softplus(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.softplus(x.data, y.data);
+  return record(y, 'softplus', [x], (gy) => {
+    // ∂L/∂x = gy ∘ σ(x)
+    K.softplusBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+/** GELU(x) = x·Φ(x), Φ the standard normal CDF (the exact form, PyTorch's default). */
+export function gelu(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  K.gelu(x.data, y.data);
+  return record(y, 'gelu', [x], (gy) => {
+    // ∂L/∂x = gy ∘ (Φ(x) + x·φ(x))
+    K.geluBackward(x.data, gy, gradBuffer(x));
+  });
+}
