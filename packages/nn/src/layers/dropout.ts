@@ -1,0 +1,34 @@
+// Dropout: inverted dropout, active only in training mode.
+import { ChainruleError, Rng, type Tensor, tensor } from '@chainrule/core';
+import { Module } from '../module';
+
+/**
+ * In training mode, zeroes each element with probability p and scales the rest by 1/(1 − p), so
+ * the expected activation is unchanged; in eval mode, the identity. The mask comes from `rng`
+ * (default `new Rng(0)`), so runs are reproducible.
+ */
+export class Dropout extends Module {
+  private readonly _rng: Rng;
+
+  constructor(
+    readonly p = 0.5,
+    opts: { rng?: Rng } = {},
+  ) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new ChainruleError(`Dropout: p must be in [0, 1], got ${p}`);
+    this._rng = opts.rng ?? new Rng(0);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const keep = 1 - this.p;
+    const mask = new (x.dtype === 'float64' ? Float64Array : Float32Array)(x.size);
+    if (keep > 0) for (let i = 0; i < mask.length; i++) mask[i] = this._rng.next() < keep ? 1 / keep : 0;
+    // y = x ∘ m / (1 − p): m is a constant, so ∂L/∂x = gy ∘ m / (1 − p) through mul
+    return x.mul(tensor(mask, { shape: [...x.shape] }));
+  }
+
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}

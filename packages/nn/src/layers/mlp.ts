@@ -1,0 +1,65 @@
+// MLP: Linear layers with an activation between them (F1 applied layer after layer).
+import { ChainruleError, type DType, type Rng, type Tensor } from '@chainrule/core';
+import { Module } from '../module';
+import { Linear } from './linear';
+
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'leakyRelu' | 'gelu';
+export type OutputActivation = 'sigmoid' | 'softmax' | 'tanh' | null;
+
+export interface MLPOptions {
+  /** Between hidden layers (default 'relu'). */
+  activation?: Activation;
+  /** After the last layer (default null: raw outputs, e.g. logits for crossEntropyLoss). */
+  outputActivation?: OutputActivation;
+  rng?: Rng;
+  dtype?: DType;
+}
+
+/**
+ * A multilayer perceptron: `new MLP(2, [16, 16, 1])` is 2 → 16 → 16 → 1, with parameters named
+ * `layers.0.weight`, `layers.0.bias`, … .
+ */
+export class MLP extends Module {
+  readonly layers: Linear[];
+  readonly activation: Activation;
+  readonly outputActivation: OutputActivation;
+
+  constructor(inFeatures: number, layerSizes: readonly number[], opts: MLPOptions = {}) {
+    super();
+    if (!Array.isArray(layerSizes) || layerSizes.length === 0) {
+      throw new ChainruleError('MLP: layerSizes must be a non-empty array of layer widths');
+    }
+    this.activation = opts.activation ?? 'relu';
+    this.outputActivation = opts.outputActivation ?? null;
+    if (!['relu', 'tanh', 'sigmoid', 'leakyRelu', 'gelu'].includes(this.activation)) {
+      throw new ChainruleError(`MLP: unknown activation '${this.activation}' (relu, tanh, sigmoid, leakyRelu or gelu)`);
+    }
+    if (![null, 'sigmoid', 'softmax', 'tanh'].includes(this.outputActivation)) {
+      throw new ChainruleError(
+        `MLP: unknown outputActivation '${this.outputActivation}' (sigmoid, softmax, tanh or null)`,
+      );
+    }
+    const sizes = [inFeatures, ...layerSizes];
+    this.layers = layerSizes.map(
+      (out, i) =>
+        new Linear(sizes[i] as number, out, {
+          ...(opts.rng ? { rng: opts.rng } : {}),
+          ...(opts.dtype ? { dtype: opts.dtype } : {}),
+        }),
+    );
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    this.layers.forEach((layer, i) => {
+      h = layer.forward(h);
+      if (i < this.layers.length - 1) h = h[this.activation]();
+    });
+    if (this.outputActivation === 'softmax') return h.softmax(-1);
+    return this.outputActivation ? h[this.outputActivation]() : h;
+  }
+
+  protected override extraRepr(): string {
+    return `activation=${this.activation}, outputActivation=${this.outputActivation}`;
+  }
+}

@@ -1,0 +1,140 @@
+// Loss functions, PyTorch's semantics and defaults: reduction 'mean' (default), 'sum' or 'none'.
+// MSE, L1 and Huber are compositions of core ops; the cross-entropies are fused core ops whose
+// backward is the closed form (F11, F12).
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  ChainruleError,
+  crossEntropy,
+  noGrad,
+  type Reduction,
+  type Tensor,
+  Tensor as TensorClass,
+  tensor,
+} from '@chainrule/core';
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+function checkPair(op: string, pred: Tensor, target: Tensor): void {
+  if (!(pred instanceof TensorClass) || !(target instanceof TensorClass)) {
+    throw new ChainruleError(`${op}: input and target must be Tensors`);
+  }
+  if (pred.shape.length !== target.shape.length || pred.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ChainruleError(
+      `${op}: input [${pred.shape.join(',')}] and target [${target.shape.join(',')}] must have the same shape`,
+    );
+  }
+}
+
+function reduce(op: string, losses: Tensor, reduction: Reduction = 'mean'): Tensor {
+  if (reduction === 'mean') return losses.mean();
+  if (reduction === 'sum') return losses.sum();
+  if (reduction === 'none') return losses;
+  throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+}
+
+function checkReduction(op: string, reduction: unknown): void {
+  if (reduction !== undefined && reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  }
+}
+
+/** F10: mean of (y − t)²; its gradient is 2(y − t)/N. */
+export function mseLoss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair('mseLoss', pred, target);
+  checkReduction('mseLoss', opts.reduction);
+  return reduce('mseLoss', pred.sub(target).pow(2), opts.reduction);
+}
+
+/** Mean of |y − t| (gradient sign(y − t)/N, 0 where y = t, as PyTorch). */
+export function l1Loss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair('l1Loss', pred, target);
+  checkReduction('l1Loss', opts.reduction);
+  return reduce('l1Loss', pred.sub(target).abs(), opts.reduction);
+}
+
+/** Huber: ½d² where |d| < δ, else δ(|d| − ½δ), d = y − t (default δ = 1). */
+export function huberLoss(pred: Tensor, target: Tensor, opts: LossOptions & { delta?: number } = {}): Tensor {
+  checkPair('huberLoss', pred, target);
+  checkReduction('huberLoss', opts.reduction);
+  const delta = opts.delta ?? 1;
+  if (!(delta > 0)) throw new ChainruleError(`huberLoss: delta must be positive, got ${delta}`);
+  const d = pred.sub(target);
+  const absD = d.abs();
+  // a constant mask picks the branch; both branches meet with equal slope at |d| = δ
+  const inner = noGrad(() => {
+    const m = new Float64Array(d.size);
+    for (let i = 0; i < m.length; i++) m[i] = (absD.data[i] as number) < delta ? 1 : 0;
+    return tensor(m, { shape: [...d.shape], dtype: pred.dtype });
+  });
+  const quadratic = d.pow(2).mul(0.5).mul(inner);
+  const linear = absD
+    .sub(0.5 * delta)
+    .mul(delta)
+    .mul(inner.neg().add(1));
+  return reduce('huberLoss', quadratic.add(linear), opts.reduction);
+}
+
+/**
+ * Binary cross-entropy on probabilities in [0, 1] (e.g. after a sigmoid). Prefer
+ * bceWithLogitsLoss on logits: it is stable and its gradient is exactly σ(z) − t.
+ * @throws ChainruleError if shapes differ or a probability lies outside [0, 1].
+ */
+export function bceLoss(prob: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair('bceLoss', prob, target);
+  return binaryCrossEntropy(prob, target, opts.reduction ?? 'mean');
+}
+
+/** F11: binary cross-entropy on logits, −[t ln σ(z) + (1 − t) ln(1 − σ(z))], stable for any z. */
+export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair('bceWithLogitsLoss', logits, target);
+  return binaryCrossEntropyWithLogits(logits, target, opts.reduction ?? 'mean');
+}
+
+/**
+ * F12: softmax cross-entropy of logits [N, C] (or [C]) against integer class labels, through a
+ * stable log-softmax; its gradient is (softmax(z) − onehot(t))/N.
+ * @throws ChainruleError for a label that is not an integer in [0, C) or a count mismatch.
+ */
+export function crossEntropyLoss(logits: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
+  return renamed('crossEntropyLoss', () => crossEntropy(logits, labels, opts.reduction ?? 'mean'));
+}
+
+/** Negative log-likelihood of log-probabilities [N, C] at integer labels: −logp[n, tₙ], reduced. */
+export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
+  if (!(logProbs instanceof TensorClass) || logProbs.ndim !== 2) {
+    throw new ChainruleError(
+      `nllLoss: logProbs must be a [N, C] Tensor, got ${logProbs instanceof TensorClass ? `[${logProbs.shape.join(',')}]` : typeof logProbs}`,
+    );
+  }
+  checkReduction('nllLoss', opts.reduction);
+  const [n, c] = logProbs.shape as [number, number];
+  const values = labels instanceof TensorClass ? labels.data : labels;
+  if (values.length !== n) throw new ChainruleError(`nllLoss: got ${values.length} labels for ${n} rows`);
+  const pick = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    const t = values[i] as number;
+    if (!Number.isInteger(t) || t < 0 || t >= c) {
+      throw new ChainruleError(`nllLoss: label ${t} at index ${i} is not an integer class index in [0, ${c})`);
+    }
+    pick[i * c + t] = 1;
+  }
+  // −Σ_c logp ∘ onehot(t) per row: the gather written as a product with a constant one-hot
+  const picked = logProbs
+    .mul(tensor(pick, { shape: [n, c], dtype: logProbs.dtype }))
+    .sum(1)
+    .neg();
+  return reduce('nllLoss', picked, opts.reduction);
+}
+
+/** Runs `fn`, re-labelling a core op's error with the loss's public name. */
+function renamed<T>(name: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ChainruleError) throw new ChainruleError(e.message.replace(/^\w+:/, `${name}:`));
+    throw e;
+  }
+}

@@ -1,0 +1,29 @@
+// AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as torch.optim.AdamW.
+import type { Tensor } from '@chainrule/core';
+import { Adam, type AdamOptions } from './adam';
+
+export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
+
+/**
+ * AdamW, as torch.optim.AdamW: the decay shrinks θ directly instead of entering the gradient,
+ * so it is not rescaled by the adaptive denominator. At step t (m₀ = v₀ = 0):
+ *
+ * ```text
+ * θ ← θ(1 − γλ)
+ * mₜ = β₁mₜ₋₁ + (1 − β₁)g,   vₜ = β₂vₜ₋₁ + (1 − β₂)g²
+ * m̂ₜ = mₜ/(1 − β₁ᵗ),         v̂ₜ = vₜ/(1 − β₂ᵗ)
+ * θ ← θ − γ m̂ₜ/(√v̂ₜ + ε)
+ * ```
+ *
+ * Defaults: γ = 1e-3, β = [0.9, 0.999], ε = 1e-8, λ = 1e-2.
+ * @throws ChainruleError as Adam does, with messages naming AdamW.
+ */
+export class AdamW extends Adam {
+  constructor(params: Iterable<Tensor>, opts: AdamWOptions = {}) {
+    super(params, { ...opts, weightDecay: opts.weightDecay ?? 1e-2, decoupledWeightDecay: true });
+  }
+
+  override get name(): string {
+    return 'AdamW';
+  }
+}

@@ -1,0 +1,236 @@
+// The safetensors format (huggingface/safetensors): save and load a flat Record<string, Tensor>
+// as bytes. Layout: u64 LE header length N, N bytes of UTF-8 JSON header, then the data section.
+// Browser-safe: no Node imports. Float32 and float64 only.
+import { ChainruleError, type DType, Tensor } from '@chainrule/core';
+
+/** The safetensors dtype names chainrule reads and writes, with their element sizes in bytes. */
+const DTYPES = { F32: { dtype: 'float32', bytes: 4 }, F64: { dtype: 'float64', bytes: 8 } } as const;
+type SafetensorsDType = keyof typeof DTYPES;
+
+/** The reference implementation's limit on the header length (100 MB). */
+const MAX_HEADER = 100_000_000;
+const METADATA_KEY = '__metadata__';
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+interface Entry {
+  name: string;
+  /** The name as JSON, for messages. */
+  quoted: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function fail(op: string, message: string): never {
+  throw new ChainruleError(`${op}: ${message}`);
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The safetensors bytes of `state`: a header padded with spaces to a multiple of 8 bytes, then
+ * the tensors contiguous and little-endian, float64 before float32 and by name within a dtype
+ * (the reference writer's order, which keeps every tensor aligned to its element size).
+ * @param metadata free-form string pairs stored under "__metadata__".
+ * @throws ChainruleError if a name is empty or "__metadata__", a value is not a Tensor, or
+ *   metadata is not a record of strings.
+ */
+export function saveSafetensors(state: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  const op = 'saveSafetensors';
+  if (!isPlainObject(state)) fail(op, 'state must be an object mapping names to Tensors');
+  const entries: { name: string; t: Tensor; st: SafetensorsDType }[] = [];
+  for (const [name, t] of Object.entries(state)) {
+    if (name === '') fail(op, 'tensor names must be non-empty');
+    if (name === METADATA_KEY) fail(op, `"${METADATA_KEY}" is reserved and cannot name a tensor`);
+    if (!(t instanceof Tensor)) fail(op, `value of ${JSON.stringify(name)} must be a Tensor, got ${typeof t}`);
+    entries.push({ name, t, st: t.dtype === 'float64' ? 'F64' : 'F32' });
+  }
+  if (metadata !== undefined) {
+    if (!isPlainObject(metadata)) fail(op, 'metadata must be an object mapping strings to strings');
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') fail(op, `metadata value of ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+    }
+  }
+  entries.sort((a, b) => DTYPES[b.st].bytes - DTYPES[a.st].bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header[METADATA_KEY] = { ...metadata };
+  let offset = 0;
+  for (const { name, t, st } of entries) {
+    const end = offset + t.data.byteLength;
+    Object.defineProperty(header, name, {
+      value: { dtype: st, shape: [...t.shape], data_offsets: [offset, end] },
+      enumerable: true,
+    });
+    offset = end;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const n = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + n + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + n);
+  let pos = 8 + n;
+  for (const { t } of entries) {
+    writeLittleEndian(t.data, out, pos);
+    pos += t.data.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The tensors stored in safetensors `bytes`, each a fresh float32/float64 tensor (data copied,
+ * requiresGrad false). See loadSafetensorsWithMetadata for the checks.
+ * @throws ChainruleError naming loadSafetensors and the problem, for any malformed or unsupported file.
+ */
+export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
+  return loadSafetensorsWithMetadata(bytes).tensors;
+}
+
+/**
+ * The tensors and the "__metadata__" strings stored in safetensors `bytes`. The whole file is
+ * validated before any tensor is made, as the reference implementation does: a header length
+ * within the file, a UTF-8 JSON object, F32/F64 dtypes, shapes of non-negative integers,
+ * data_offsets of size numel·itemsize, and offsets that tile the data section exactly (no
+ * overlap, no hole, nothing out of range, no trailing bytes).
+ * @throws ChainruleError naming loadSafetensors and the problem; nothing is returned in part.
+ */
+export function loadSafetensorsWithMetadata(bytes: Uint8Array): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+} {
+  const op = 'loadSafetensors';
+  if (!(bytes instanceof Uint8Array)) fail(op, `expected a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < 8) fail(op, `truncated file: ${bytes.length} bytes, fewer than the 8-byte header length`);
+  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(MAX_HEADER)) fail(op, `header length ${n64} exceeds the limit of ${MAX_HEADER} bytes`);
+  const n = Number(n64);
+  if (8 + n > bytes.length) {
+    fail(op, `truncated file: header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  }
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    fail(op, 'header is not valid UTF-8');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    fail(op, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isPlainObject(header)) {
+    const kind = header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header;
+    fail(op, `header must be a JSON object, got ${kind}`);
+  }
+
+  const metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name !== METADATA_KEY) {
+      entries.push(parseEntry(op, name, info));
+    } else if (info !== null) {
+      if (!isPlainObject(info)) fail(op, `"${METADATA_KEY}" must be an object of strings`);
+      for (const [k, v] of Object.entries(info)) {
+        if (typeof v !== 'string') {
+          fail(op, `"${METADATA_KEY}" value of ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+        }
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+
+  // The reference validation: sorted by offsets, the tensors tile [0, dataLength) exactly.
+  const dataLength = bytes.length - 8 - n;
+  for (const e of entries) {
+    if (e.end > dataLength) {
+      fail(
+        op,
+        `tensor ${e.quoted}: data_offsets [${e.begin},${e.end}] run past the data section (${dataLength} bytes)`,
+      );
+    }
+  }
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  for (const e of byOffset) {
+    if (e.begin < covered) {
+      fail(op, `tensor ${e.quoted}: data_offsets [${e.begin},${e.end}] overlap another tensor (ending at ${covered})`);
+    }
+    if (e.begin > covered) {
+      fail(op, `hole in the data section: bytes [${covered},${e.begin}) belong to no tensor (before ${e.quoted})`);
+    }
+    covered = e.end;
+  }
+  if (covered !== dataLength) {
+    fail(op, `${dataLength - covered} trailing bytes after the last tensor (data section ${dataLength} bytes)`);
+  }
+
+  const base = 8 + n;
+  const tensors = Object.fromEntries(
+    entries.map((e) => [e.name, new Tensor(readLittleEndian(bytes, base + e.begin, e), e.shape)] as const),
+  );
+  return { tensors, metadata };
+}
+
+/** One header entry, checked: dtype supported, shape of non-negative integers, offsets of size numel·itemsize. */
+function parseEntry(op: string, name: string, info: unknown): Entry {
+  const quoted = JSON.stringify(name);
+  const bad = (problem: string): never => fail(op, `tensor ${quoted}: ${problem}`);
+  if (!isPlainObject(info)) bad('expected an object { dtype, shape, data_offsets }');
+  const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
+  if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${typeof dtype}`);
+  if (!Object.hasOwn(DTYPES, dtype)) bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F32 and F64 are)`);
+  const st = dtype as SafetensorsDType;
+  const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (!Array.isArray(shape) || !shape.every(isIndex)) {
+    return bad(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
+    return bad(`data_offsets must be a pair [begin, end] of non-negative integers, got ${JSON.stringify(offsets)}`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end < begin) bad(`data_offsets [${begin},${end}] end before they begin`);
+  let numel = 1;
+  for (const d of shape) numel *= d;
+  const size = numel * DTYPES[st].bytes;
+  if (!Number.isSafeInteger(size) || size !== end - begin) {
+    bad(
+      `data_offsets [${begin},${end}] span ${end - begin} bytes, but shape [${shape.join(',')}] of ${st} needs ${size}`,
+    );
+  }
+  return { name, quoted, dtype: st, shape, begin, end };
+}
+
+/** A copy of the tensor's elements from `bytes` at `pos`, little-endian, into aligned fresh storage. */
+function readLittleEndian(bytes: Uint8Array, pos: number, e: Entry): Float32Array | Float64Array {
+  const dtype: DType = DTYPES[e.dtype].dtype;
+  const length = e.end - e.begin;
+  const out = dtype === 'float64' ? new Float64Array(length / 8) : new Float32Array(length / 4);
+  if (LITTLE_ENDIAN) {
+    // a byte copy keeps every bit pattern (NaN payloads included) and sidesteps alignment
+    new Uint8Array(out.buffer).set(bytes.subarray(pos, pos + length));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
+    for (let i = 0; i < out.length; i++)
+      out[i] = out instanceof Float64Array ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+  }
+  return out;
+}
+
+/** Writes `data` little-endian into `out` at `pos`. */
+function writeLittleEndian(data: Float32Array | Float64Array, out: Uint8Array, pos: number): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset + pos, data.byteLength);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float64Array) view.setFloat64(i * 8, data[i] as number, true);
+    else view.setFloat32(i * 4, data[i] as number, true);
+  }
+}
