@@ -7,6 +7,11 @@ import { ChainruleError, describe } from './errors';
  * its 128-bit state filled from the seed by splitmix32. `next()` builds a 53-bit double in
  * [0, 1) from two outputs; `normal()` is the Box–Muller transform.
  *
+ * The integer stream, and so `next()`, `uniform()` and `int()`, is bit-identical on every
+ * platform. `normal()` also calls Math.log, Math.sqrt, Math.cos and Math.sin: V8 (Node, Chrome)
+ * computes those with the same fdlibm code everywhere; another JavaScript engine may round the
+ * last bit differently.
+ *
  * @example
  * const rng = new Rng(42);
  * rng.next();   // uniform in [0, 1)
