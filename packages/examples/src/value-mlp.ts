@@ -1,6 +1,6 @@
 // A 2-16-16-1 tanh MLP built from scalar Values, trained by plain gradient descent on two moons:
 // every weight is a Value and every multiply-add is a node of the graph that backward() walks.
-import { Rng, Value } from '@chainrule/core';
+import { Rng, topoSort, Value } from '@chainrule/core';
 import { makeMoons } from './moons';
 
 class Neuron {
@@ -41,14 +41,18 @@ export class ValueMLP {
   }
 }
 
-/** Trains the Value MLP and returns the loss curve and the final accuracy. */
-export function trainValueMlp(steps: number, log: (line: string) => void): { losses: number[]; accuracy: number } {
+/** Trains the Value MLP; returns the loss curve, the final accuracy and the size of one step's graph. */
+export function trainValueMlp(
+  steps: number,
+  log: (line: string) => void,
+): { losses: number[]; accuracy: number; graphNodes: number } {
   const data = makeMoons(100, 0.1, 1);
   const model = new ValueMLP([2, 16, 16, 1], new Rng(0));
   const params = model.parameters();
   const inputs = data.x.map((p) => p.map((v) => new Value(v)));
   const losses: number[] = [];
   let accuracy = 0;
+  let graphNodes = 0;
   for (let step = 0; step < steps; step++) {
     // binary cross-entropy on the logit z: softplus(z) − t·z, summed then averaged
     let loss = new Value(0);
@@ -60,6 +64,7 @@ export function trainValueMlp(steps: number, log: (line: string) => void): { los
       if (z.data > 0 === (t === 1)) correct++;
     }
     loss = loss.div(inputs.length);
+    if (step === 0) graphNodes = topoSort(loss).length;
     for (const p of params) p.grad = 0;
     loss.backward();
     const lr = 0.5;
@@ -70,5 +75,5 @@ export function trainValueMlp(steps: number, log: (line: string) => void): { los
       log(`step ${String(step).padStart(3)}  loss ${loss.data.toFixed(4)}  accuracy ${(accuracy * 100).toFixed(0)}%`);
     }
   }
-  return { losses, accuracy };
+  return { losses, accuracy, graphNodes };
 }
