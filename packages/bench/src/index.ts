@@ -1,1 +1,5 @@
-export {};
+// @chainrule/bench: the benchmarks as functions (`pnpm bench` runs them through src/run.ts).
+export { type HeapReport, heapOfTrainingLoop } from './heap';
+export { benchMatmul, type MatmulRow } from './matmul';
+export { compare, type Timing } from './measure';
+export { benchValueMlp, type ValueBenchResult } from './value-mlp';

@@ -7,6 +7,9 @@ import { ChainruleError, describe } from './errors';
 /** A Value operand: another Value, or a plain number (wrapped as a constant leaf). */
 export type ValueLike = Value | number;
 
+/** The operand list of every leaf: shared, so a constant costs one object, not two. */
+const NO_CHILDREN: readonly Value[] = Object.freeze([]);
+
 /**
  * A scalar in a computation graph. Ops build new Values; `backward()` fills `.grad` with
  * ∂output/∂value for every Value the output was computed from.
@@ -33,7 +36,7 @@ export class Value implements GraphNode {
    * @param children internal: the operands of the op that created this node
    * @param op internal: that op's name
    */
-  constructor(data: number, opts?: { label?: string }, children: readonly Value[] = [], op = '') {
+  constructor(data: number, opts?: { label?: string }, children: readonly Value[] = NO_CHILDREN, op = '') {
     if (typeof data !== 'number') throw new ChainruleError(`Value: data must be a number, got ${describe(data)}`);
     this.data = data;
     this.label = opts?.label ?? '';

@@ -1,0 +1,30 @@
+// A thin layer over the `benchmark` package: run a named group of functions in one suite, in the
+// same process and the same minutes, and read back seconds per call.
+import Benchmark from 'benchmark';
+
+export interface Timing {
+  name: string;
+  /** Mean seconds per call. */
+  seconds: number;
+  /** Relative margin of error of the mean, in percent. */
+  rme: number;
+  samples: number;
+}
+
+/** Runs every case of one comparison in a single Benchmark.Suite and returns their timings. */
+export function compare(
+  cases: Record<string, () => void>,
+  opts: { maxTime?: number; minSamples?: number } = {},
+): Timing[] {
+  const suite = new Benchmark.Suite();
+  for (const [name, fn] of Object.entries(cases)) {
+    suite.add(name, fn, { maxTime: opts.maxTime ?? 2, minSamples: opts.minSamples ?? 5 });
+  }
+  const out: Timing[] = [];
+  suite.on('cycle', (event: Benchmark.Event) => {
+    const b = event.target as unknown as Benchmark;
+    out.push({ name: String(b.name), seconds: b.stats.mean, rme: b.stats.rme, samples: b.stats.sample.length });
+  });
+  suite.run({ async: false });
+  return out;
+}

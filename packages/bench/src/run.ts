@@ -1,0 +1,27 @@
+// `pnpm bench [value|matmul|heap]`: every benchmark, or the ones named.
+import { heapOfTrainingLoop } from './heap';
+import { benchMatmul } from './matmul';
+import { benchValueMlp } from './value-mlp';
+
+const all = ['value', 'matmul', 'heap'];
+const chosen = process.argv.slice(2).filter((a) => a !== '--');
+const run = chosen.length > 0 ? chosen : all;
+for (const name of run)
+  if (!all.includes(name)) throw new Error(`bench: unknown benchmark '${name}' (${all.join(', ')})`);
+
+console.log(`chainrule benchmarks, Node ${process.version}; ratios compare peers measured in the same run\n`);
+if (run.includes('value')) {
+  benchValueMlp();
+  console.log();
+}
+if (run.includes('matmul')) {
+  await benchMatmul();
+  console.log();
+}
+if (run.includes('heap')) {
+  console.log('heap of a 10,000-step training loop (MLP 2-64-64-2, batch 64, Adam), after a full GC');
+  const r = heapOfTrainingLoop(10_000);
+  console.log(
+    `  start ${r.startMiB.toFixed(2)} MiB -> end ${r.endMiB.toFixed(2)} MiB (${(r.endMiB - r.startMiB).toFixed(2)} MiB over ${r.steps} steps)`,
+  );
+}
