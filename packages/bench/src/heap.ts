@@ -28,7 +28,8 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const heapMiB = () => {
     gc();
-    return process.memoryUsage().heapUsed / 2 ** 20;
+    const m = process.memoryUsage();
+    return (m.heapUsed + m.arrayBuffers) / 2 ** 20; // tensor storage is ArrayBuffers, outside the JS heap
   };
   const samples: HeapReport['samples'] = [];
   const every = Math.max(1, Math.floor(steps / 5));
@@ -36,7 +37,7 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
     if (step % every === 0) {
       const h = heapMiB();
       samples.push({ step, heapMiB: h });
-      log(`  step ${String(step).padStart(6)}: heap ${h.toFixed(2)} MiB`);
+      log(`  step ${String(step).padStart(6)}: heap + array buffers ${h.toFixed(2)} MiB`);
     }
     if (step === steps) break;
     const loss = crossEntropyLoss(model.forward(x), labels);
