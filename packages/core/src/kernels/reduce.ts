@@ -6,6 +6,17 @@ import type { Buf } from './index';
 
 /** y[ib] += x[…]: sums x into y over the dims where y has size 1. `y` must start zeroed. */
 export function sumTo(p: BroadcastPlan, x: Buf, y: Buf): void {
+  if (p.bStep === 0) {
+    // the inner run all lands on one y element (a full or trailing-dim sum): add it up in a
+    // float64 local, so a float32 sum is rounded once per run instead of once per element
+    for (let r = 0; r < p.rows; r++) {
+      const base = r * p.inner;
+      let s = 0;
+      for (let j = 0; j < p.inner; j++) s += x[base + j]!;
+      y[p.bOffset[r]!]! += s;
+    }
+    return;
+  }
   for (let r = 0; r < p.rows; r++) {
     let ib = p.bOffset[r]!;
     const base = r * p.inner;

@@ -145,3 +145,13 @@ describe('reduction errors', () => {
     expect(x.grad).toBeNull();
   });
 });
+
+describe('float32 sums', () => {
+  it('accumulate in float64 along a reduced run: Σ 0.1 over 10⁶ elements is within float32 rounding of 10⁵', () => {
+    const x = tensor(new Float32Array(1_000_000).fill(0.1));
+    // a float32 running sum drifts by ~1% here; one rounding at the end is exact to ~1e-7
+    const exact = 1_000_000 * Math.fround(0.1);
+    expect(Math.abs(x.sum().item() - exact) / exact).toBeLessThan(1e-7);
+    expect(Math.abs(x.reshape([1000, 1000]).sum(1).sum().item() - exact) / exact).toBeLessThan(1e-6);
+  });
+});
