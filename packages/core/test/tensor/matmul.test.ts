@@ -172,6 +172,21 @@ describe('matmul', () => {
 });
 
 describe('linear: y = x Wᵀ + b', () => {
+  it('F1: z = W x + b for one example (1-D x), by hand', () => {
+    // W = [[1, 2], [0, −1], [3, 1]], x = [2, −1], b = [0.5, 0, −1]: W x = [0, 1, 5]
+    const w = tensor(
+      [
+        [1, 2],
+        [0, -1],
+        [3, 1],
+      ],
+      { dtype: 'float64' },
+    );
+    const z = linear(tensor([2, -1], { dtype: 'float64' }), w, tensor([0.5, 0, -1], { dtype: 'float64' }));
+    expect(z.shape).toEqual([3]);
+    expect(z.toArray()).toEqual([0.5, 1, 4]);
+  });
+
   it('F14: hand values and gradients ∂L/∂W = Δᵀx, ∂L/∂b = Σ Δ, ∂L/∂x = ΔW', () => {
     const x = tensor(
       [

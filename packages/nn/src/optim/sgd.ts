@@ -32,6 +32,8 @@ export interface SGDState {
  * θ ← θ − γg
  * ```
  *
+ * With μ = λ = 0 this is plain gradient descent, F6 in docs/backprop.md: θ := θ − η ∂L/∂θ.
+ *
  * @throws ChainruleError from the constructor for an invalid hyperparameter (naming it and its
  *   value) or invalid params; from `step()` if a gradient's shape differs from its parameter's,
  *   before any parameter or buffer changes.
