@@ -18,6 +18,7 @@ export {
   randn,
   type TensorOptions,
   tensor,
+  toLabels,
   zeros,
 } from './tensor/create';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';

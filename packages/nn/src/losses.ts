@@ -11,6 +11,7 @@ import {
   type Tensor,
   Tensor as TensorClass,
   tensor,
+  toLabels,
 } from '@chainrule/core';
 
 export interface LossOptions {
@@ -111,16 +112,9 @@ export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, op
   }
   checkReduction('nllLoss', opts.reduction);
   const [n, c] = logProbs.shape as [number, number];
-  const values = labels instanceof TensorClass ? labels.data : labels;
-  if (values.length !== n) throw new ChainruleError(`nllLoss: got ${values.length} labels for ${n} rows`);
+  const t = toLabels('nllLoss', labels, n, c);
   const pick = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const t = values[i] as number;
-    if (!Number.isInteger(t) || t < 0 || t >= c) {
-      throw new ChainruleError(`nllLoss: label ${t} at index ${i} is not an integer class index in [0, ${c})`);
-    }
-    pick[i * c + t] = 1;
-  }
+  for (let i = 0; i < n; i++) pick[i * c + (t[i] as number)] = 1;
   // −Σ_c logp ∘ onehot(t) per row: the gather written as a product with a constant one-hot
   const picked = logProbs
     .mul(tensor(pick, { shape: [n, c], dtype: logProbs.dtype }))
