@@ -100,7 +100,15 @@ export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOpti
  * @throws ChainruleError for a label that is not an integer in [0, C) or a count mismatch.
  */
 export function crossEntropyLoss(logits: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
-  return renamed('crossEntropyLoss', () => crossEntropy(logits, labels, opts.reduction ?? 'mean'));
+  if (!(logits instanceof TensorClass) || (logits.ndim !== 1 && logits.ndim !== 2)) {
+    throw new ChainruleError(
+      `crossEntropyLoss: logits must be a [N, C] or [C] Tensor, got ${logits instanceof TensorClass ? `[${logits.shape.join(',')}]` : typeof logits}`,
+    );
+  }
+  checkReduction('crossEntropyLoss', opts.reduction);
+  const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
+  const t = toLabels('crossEntropyLoss', labels, rows, logits.shape[logits.ndim - 1] as number);
+  return crossEntropy(logits, t, opts.reduction ?? 'mean');
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at integer labels: −logp[n, tₙ], reduced. */
@@ -121,14 +129,4 @@ export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, op
     .sum(1)
     .neg();
   return reduce('nllLoss', picked, opts.reduction);
-}
-
-/** Runs `fn`, re-labelling a core op's error with the loss's public name. */
-function renamed<T>(name: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof ChainruleError) throw new ChainruleError(e.message.replace(/^\w+:/, `${name}:`));
-    throw e;
-  }
 }
