@@ -23,6 +23,7 @@ export function compare(
   const out: Timing[] = [];
   suite.on('cycle', (event: Benchmark.Event) => {
     const b = event.target as unknown as Benchmark;
+    if (b.error) throw new Error(`bench: '${String(b.name)}' threw: ${String(b.error)}`);
     out.push({ name: String(b.name), seconds: b.stats.mean, rme: b.stats.rme, samples: b.stats.sample.length });
   });
   suite.run({ async: false });

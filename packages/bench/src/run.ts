@@ -1,9 +1,10 @@
-// `pnpm bench [value|matmul|heap]`: every benchmark, or the ones named.
+// `pnpm bench [value|matmul|mlp|heap]`: every benchmark, or the ones named.
 import { heapOfTrainingLoop } from './heap';
 import { benchMatmul } from './matmul';
+import { benchMlpTrain } from './mlp-train';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['value', 'matmul', 'heap'];
+const all = ['value', 'matmul', 'mlp', 'heap'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -16,6 +17,10 @@ if (run.includes('value')) {
 }
 if (run.includes('matmul')) {
   await benchMatmul();
+  console.log();
+}
+if (run.includes('mlp')) {
+  await benchMlpTrain();
   console.log();
 }
 if (run.includes('heap')) {
