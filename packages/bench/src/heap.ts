@@ -15,7 +15,8 @@ export interface HeapReport {
   steps: number;
   startMiB: number;
   endMiB: number;
-  samples: { step: number; heapMiB: number }[];
+  /** JS heap (Tensor objects, closures, graph nodes) and ArrayBuffers (tensor storage), in MiB. */
+  samples: { step: number; heapMiB: number; buffersMiB: number }[];
 }
 
 /** Forward + backward + Adam step of a 2-64-64-2 MLP on a batch of 64, `steps` times. */
@@ -26,18 +27,21 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
   const labels = Array.from({ length: 64 }, (_, i) => i % 2);
   const model = new MLP(2, [64, 64, 2], { rng });
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const heapMiB = () => {
+  const measure = () => {
     gc();
     const m = process.memoryUsage();
-    return (m.heapUsed + m.arrayBuffers) / 2 ** 20; // tensor storage is ArrayBuffers, outside the JS heap
+    // tensor storage is ArrayBuffers, outside the JS heap; their count lags a GC a little
+    return { heapMiB: m.heapUsed / 2 ** 20, buffersMiB: m.arrayBuffers / 2 ** 20 };
   };
   const samples: HeapReport['samples'] = [];
   const every = Math.max(1, Math.floor(steps / 5));
   for (let step = 0; step <= steps; step++) {
     if (step % every === 0) {
-      const h = heapMiB();
-      samples.push({ step, heapMiB: h });
-      log(`  step ${String(step).padStart(6)}: heap + array buffers ${h.toFixed(2)} MiB`);
+      const m = measure();
+      samples.push({ step, ...m });
+      log(
+        `  step ${String(step).padStart(6)}: JS heap ${m.heapMiB.toFixed(2)} MiB, array buffers ${m.buffersMiB.toFixed(2)} MiB`,
+      );
     }
     if (step === steps) break;
     const loss = crossEntropyLoss(model.forward(x), labels);

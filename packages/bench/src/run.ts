@@ -1,16 +1,25 @@
-// `pnpm bench [value|matmul|mlp|heap]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp]`: every benchmark, or the ones named.
 import { heapOfTrainingLoop } from './heap';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['value', 'matmul', 'mlp', 'heap'];
+const all = ['heap', 'value', 'matmul', 'mlp'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
   if (!all.includes(name)) throw new Error(`bench: unknown benchmark '${name}' (${all.join(', ')})`);
 
 console.log(`chainrule benchmarks, Node ${process.version}; ratios compare peers measured in the same run\n`);
+// the heap runs first, before the tfjs suites leave their buffers and WebAssembly memory behind
+if (run.includes('heap')) {
+  console.log('heap of a 10,000-step training loop (MLP 2-64-64-2, batch 64, Adam), after a full GC');
+  const r = heapOfTrainingLoop(10_000);
+  console.log(
+    `  start ${r.startMiB.toFixed(2)} MiB -> end ${r.endMiB.toFixed(2)} MiB (${(r.endMiB - r.startMiB).toFixed(2)} MiB over ${r.steps} steps)`,
+  );
+  console.log();
+}
 if (run.includes('value')) {
   benchValueMlp();
   console.log();
@@ -22,11 +31,4 @@ if (run.includes('matmul')) {
 if (run.includes('mlp')) {
   await benchMlpTrain();
   console.log();
-}
-if (run.includes('heap')) {
-  console.log('heap of a 10,000-step training loop (MLP 2-64-64-2, batch 64, Adam), after a full GC');
-  const r = heapOfTrainingLoop(10_000);
-  console.log(
-    `  start ${r.startMiB.toFixed(2)} MiB -> end ${r.endMiB.toFixed(2)} MiB (${(r.endMiB - r.startMiB).toFixed(2)} MiB over ${r.steps} steps)`,
-  );
 }
