@@ -3,14 +3,20 @@
 // maximum first keeps exp() ≤ 1, so logits of ±1000 give finite results.
 import type { Buf } from './index';
 
+/** The maximum of x[start], x[start + step], … below `end` (−∞ for an empty run). */
+function strideMax(x: Buf, start: number, end: number, step: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = start; i < end; i += step) if (x[i]! > max) max = x[i]!;
+  return max;
+}
+
 /** y = exp(x − max) / Σ exp(x − max) along the dim. */
 export function softmax(outer: number, n: number, inner: number, x: Buf, y: Buf): void {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;
       const end = start + n * inner;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let i = start; i < end; i += inner) if (x[i]! > max) max = x[i]!;
+      const max = strideMax(x, start, end, inner);
       let sum = 0;
       for (let i = start; i < end; i += inner) {
         const e = Math.exp(x[i]! - max);
@@ -41,8 +47,7 @@ export function logSoftmax(outer: number, n: number, inner: number, x: Buf, y: B
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;
       const end = start + n * inner;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let i = start; i < end; i += inner) if (x[i]! > max) max = x[i]!;
+      const max = strideMax(x, start, end, inner);
       let sum = 0;
       for (let i = start; i < end; i += inner) sum += Math.exp(x[i]! - max);
       const shift = max + Math.log(sum);
@@ -72,8 +77,7 @@ export function logSoftmaxBackward(outer: number, n: number, inner: number, y: B
 export function crossEntropy(rows: number, c: number, x: Buf, labels: Int32Array, loss: Buf, probs: Buf): void {
   for (let r = 0; r < rows; r++) {
     const base = r * c;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < c; j++) if (x[base + j]! > max) max = x[base + j]!;
+    const max = strideMax(x, base, base + c, 1);
     let sum = 0;
     for (let j = 0; j < c; j++) {
       const e = Math.exp(x[base + j]! - max);
