@@ -84,13 +84,11 @@ export function huberLoss(pred: Tensor, target: Tensor, opts: LossOptions & { de
  * @throws ChainruleError if shapes differ or a probability lies outside [0, 1].
  */
 export function bceLoss(prob: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
-  checkPair('bceLoss', prob, target);
   return binaryCrossEntropy(prob, target, opts.reduction ?? 'mean');
 }
 
 /** F11: binary cross-entropy on logits, −[t ln σ(z) + (1 − t) ln(1 − σ(z))], stable for any z. */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
-  checkPair('bceWithLogitsLoss', logits, target);
   return binaryCrossEntropyWithLogits(logits, target, opts.reduction ?? 'mean');
 }
 

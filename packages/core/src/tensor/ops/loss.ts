@@ -5,7 +5,7 @@ import * as K from '../../kernels/index';
 import { empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { sameShape } from '../shape';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import type { Reduction } from './softmax';
 
 /** Applies `reduction` to per-element losses; the backward's per-element factor is its (gyStep, scale). */
@@ -23,6 +23,7 @@ function reduce(op: string, losses: Tensor, reduction: Reduction): { y: Tensor; 
 }
 
 function checkTarget(op: string, x: Tensor, target: Tensor): void {
+  check(x instanceof Tensor && target instanceof Tensor, () => `${op}: input and target must be Tensors`);
   check(
     sameShape(x.shape, target.shape),
     () => `${op}: input ${fmtShape(x.shape)} and target ${fmtShape(target.shape)} must have the same shape`,
