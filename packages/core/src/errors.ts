@@ -30,3 +30,22 @@ export function describe(x: unknown): string {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * A value as the user wrote it, for messages: numbers as JS prints them (NaN, -0 as 0), strings
+ * quoted, arrays in brackets, objects by their class name. Never throws.
+ */
+export function show(x: unknown): string {
+  try {
+    if (typeof x === 'string') return `'${x.length > 40 ? `${x.slice(0, 40)}…` : x}'`;
+    if (typeof x === 'bigint') return `${x}n`;
+    if (x === null || typeof x !== 'object') return typeof x === 'function' ? 'a function' : String(x);
+    if (Array.isArray(x))
+      return x.length > 8 ? `[${x.slice(0, 8).map(show).join(', ')}, …]` : `[${x.map(show).join(', ')}]`;
+    const name = Object.getPrototypeOf(x)?.constructor?.name;
+    if (name === 'Tensor') return `a Tensor of shape ${fmtShape((x as { shape: number[] }).shape)}`;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
+  } catch {
+    return 'an unprintable value';
+  }
+}

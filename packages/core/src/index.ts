@@ -5,6 +5,7 @@ export { ChainruleError } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';
+export { broadcastShape } from './plans/broadcast';
 export { Rng } from './rng';
 export {
   arange,
@@ -26,9 +27,9 @@ export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/l
 export { linear, matmul } from './tensor/ops/matmul';
 export { flatten, reshape, transpose } from './tensor/ops/movement';
 export { max, mean, sum } from './tensor/ops/reduce';
-export { crossEntropy, logSoftmax, type Reduction, softmax } from './tensor/ops/softmax';
+export { crossEntropy, logSoftmax, softmax } from './tensor/ops/softmax';
 export { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './tensor/ops/unary';
 export { gradBuffer, isGradEnabled, noGrad, record } from './tensor/record';
-export { broadcastShape } from './tensor/shape';
+export type { Reduction } from './tensor/reduction';
 export { type DType, type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
 export { Value, type ValueLike } from './value';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { broadcastPlan, broadcastShape, normalizeDims, stridesOf } from '../src/tensor/shape';
+import { broadcastPlan, broadcastShape, normalizeDims, stridesOf } from '../src/plans/index';
 import { broadcastPair, ravelBroadcast, unravel } from './tensor/helpers';
 
 describe('shape logic', () => {

@@ -1,10 +1,16 @@
 // The safetensors format (huggingface/safetensors): save and load a flat Record<string, Tensor>
 // as bytes. Layout: u64 LE header length N, N bytes of UTF-8 JSON header, then the data section.
-// Browser-safe: no Node imports. Float32 and float64 only.
-import { ChainruleError, type DType, Tensor } from '@chainrule/core';
+// Browser-safe: no Node imports. Dtypes F64, F32, I32 and BOOL (chainrule's four).
+import { type Buf, ChainruleError, Tensor } from '@chainrule/core';
 
 /** The safetensors dtype names chainrule reads and writes, with their element sizes in bytes. */
-const DTYPES = { F32: { dtype: 'float32', bytes: 4 }, F64: { dtype: 'float64', bytes: 8 } } as const;
+const DTYPES = {
+  F64: { dtype: 'float64', bytes: 8, make: (n: number) => new Float64Array(n) },
+  F32: { dtype: 'float32', bytes: 4, make: (n: number) => new Float32Array(n) },
+  I32: { dtype: 'int32', bytes: 4, make: (n: number) => new Int32Array(n) },
+  BOOL: { dtype: 'bool', bytes: 1, make: (n: number) => new Uint8Array(n) },
+} as const;
+const NAMES = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' } as const;
 type SafetensorsDType = keyof typeof DTYPES;
 
 /** The reference implementation's limit on the header length (100 MB). */
@@ -46,7 +52,7 @@ export function saveSafetensors(state: Record<string, Tensor>, metadata?: Record
     if (name === '') fail(op, 'tensor names must be non-empty');
     if (name === METADATA_KEY) fail(op, `"${METADATA_KEY}" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) fail(op, `value of ${JSON.stringify(name)} must be a Tensor, got ${typeof t}`);
-    entries.push({ name, t, st: t.dtype === 'float64' ? 'F64' : 'F32' });
+    entries.push({ name, t, st: NAMES[t.dtype] });
   }
   if (metadata !== undefined) {
     if (!isPlainObject(metadata)) fail(op, 'metadata must be an object mapping strings to strings');
@@ -184,7 +190,8 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   if (!isPlainObject(info)) bad('expected an object { dtype, shape, data_offsets }');
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${typeof dtype}`);
-  if (!Object.hasOwn(DTYPES, dtype)) bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F32 and F64 are)`);
+  if (!Object.hasOwn(DTYPES, dtype))
+    bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F64, F32, I32 and BOOL are)`);
   const st = dtype as SafetensorsDType;
   const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
@@ -207,30 +214,38 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
 }
 
 /** A copy of the tensor's elements from `bytes` at `pos`, little-endian, into aligned fresh storage. */
-function readLittleEndian(bytes: Uint8Array, pos: number, e: Entry): Float32Array | Float64Array {
-  const dtype: DType = DTYPES[e.dtype].dtype;
+function readLittleEndian(bytes: Uint8Array, pos: number, e: Entry): Buf {
+  const { bytes: size, make } = DTYPES[e.dtype];
   const length = e.end - e.begin;
-  const out = dtype === 'float64' ? new Float64Array(length / 8) : new Float32Array(length / 4);
-  if (LITTLE_ENDIAN) {
+  const out = make(length / size);
+  if (LITTLE_ENDIAN || size === 1) {
     // a byte copy keeps every bit pattern (NaN payloads included) and sidesteps alignment
     new Uint8Array(out.buffer).set(bytes.subarray(pos, pos + length));
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
-    for (let i = 0; i < out.length; i++)
-      out[i] = out instanceof Float64Array ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+    for (let i = 0; i < out.length; i++) out[i] = getLE(view, out, i);
   }
+  if (e.dtype === 'BOOL' && out.some((v) => v > 1))
+    fail('loadSafetensors', `tensor ${e.quoted}: BOOL data holds bytes other than 0 and 1`);
   return out;
 }
 
+function getLE(view: DataView, like: Buf, i: number): number {
+  if (like instanceof Float64Array) return view.getFloat64(i * 8, true);
+  if (like instanceof Int32Array) return view.getInt32(i * 4, true);
+  return view.getFloat32(i * 4, true);
+}
+
 /** Writes `data` little-endian into `out` at `pos`. */
-function writeLittleEndian(data: Float32Array | Float64Array, out: Uint8Array, pos: number): void {
-  if (LITTLE_ENDIAN) {
+function writeLittleEndian(data: Buf, out: Uint8Array, pos: number): void {
+  if (LITTLE_ENDIAN || data instanceof Uint8Array) {
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
     return;
   }
   const view = new DataView(out.buffer, out.byteOffset + pos, data.byteLength);
   for (let i = 0; i < data.length; i++) {
     if (data instanceof Float64Array) view.setFloat64(i * 8, data[i] as number, true);
+    else if (data instanceof Int32Array) view.setInt32(i * 4, data[i] as number, true);
     else view.setFloat32(i * 4, data[i] as number, true);
   }
 }

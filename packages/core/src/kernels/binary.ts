@@ -1,8 +1,8 @@
-// Broadcasting binary kernels, all driven by a BroadcastPlan (tensor/shape.ts): output element
+// Broadcasting binary kernels, all driven by a BroadcastPlan (plans/broadcast.ts): output element
 // r·inner + j reads a[aOffset[r] + j·aStep] and b[bOffset[r] + j·bStep]. Backward kernels are
 // written for operand `a`; the ops call them with swapPlan(p) for `b`. Because they add (+=)
 // while walking a broadcast operand with step 0, they sum its gradient back to its shape.
-import type { BroadcastPlan } from '../tensor/shape';
+import type { BroadcastPlan } from '../plans/broadcast';
 import type { Buf } from './index';
 
 export function add(p: BroadcastPlan, a: Buf, b: Buf, out: Buf): void {

@@ -37,6 +37,30 @@ export function gemm(
 }
 
 /**
+ * A batch of products C_t (+)= op(A_t)·op(B_t), matrix t at offsets aOffsets[t], bOffsets[t],
+ * cOffsets[t] (a MatmulPlan's walk). Offsets may repeat (a broadcast batch): with `accumulate`
+ * the products that land on one matrix are summed.
+ */
+export function gemmBatch(
+  m: number,
+  n: number,
+  k: number,
+  a: Buf,
+  transA: boolean,
+  aOffsets: Int32Array,
+  b: Buf,
+  transB: boolean,
+  bOffsets: Int32Array,
+  c: Buf,
+  cOffsets: Int32Array,
+  accumulate: boolean,
+): void {
+  for (let t = 0; t < cOffsets.length; t++) {
+    gemm(m, n, k, a, transA, b, transB, c, accumulate, aOffsets[t]!, bOffsets[t]!, cOffsets[t]!);
+  }
+}
+
+/**
  * op(B) = B, rows of B contiguous. Loop order i-k-j: the inner loop walks a row of B and rows of
  * C contiguously. Four rows of C and four steps of k at a time: sixteen entries of A sit in
  * locals, and each C element loaded in the inner loop receives four products before it is stored.

@@ -1,7 +1,8 @@
 // Kernels: the hot loops of the tensor graph, as plain functions on typed arrays. No graph code,
 // no allocation inside loops, no callbacks. Forward kernels overwrite `out`; backward kernels add
 // into `g*`. In these files the loop bounds guarantee every index, hence the `!` after reads.
-export type Buf = Float32Array | Float64Array;
+/** Storage of every dtype: float32, float64, int32 and bool (a Uint8Array of 0 and 1). */
+export type Buf = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export * from './binary';
 export * from './gemm';

@@ -2,6 +2,12 @@
 // cross-entropy on probabilities and on logits. `tStep` is 1 for a full target, 0 for a scalar one.
 import type { Buf } from './index';
 
+/** The index of the first element of x outside [lo, hi] (NaN included), or −1. */
+export function firstOutside(x: Buf, lo: number, hi: number): number {
+  for (let i = 0; i < x.length; i++) if (!(x[i]! >= lo && x[i]! <= hi)) return i;
+  return -1;
+}
+
 /** loss[i] = −(t ln p + (1 − t) ln(1 − p)), each log clamped at −100 as PyTorch does. */
 export function bce(p: Buf, t: Buf, loss: Buf): void {
   for (let i = 0; i < p.length; i++) {

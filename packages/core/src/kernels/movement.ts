@@ -1,45 +1,32 @@
-// Data movement: permuting dims into a new contiguous buffer. transpose's forward and backward
-// are both this kernel (a swap of two dims is its own inverse).
+// Data movement: permuting dims and copying windows along a dim, each driven by its plan
+// (plans/movement.ts). Forward and backward are the same loops in opposite directions.
+import type { PermutePlan, WindowPlan } from '../plans/movement';
 import type { Buf } from './index';
 
 /**
- * out = x with its dims permuted: out's dim d is x's dim perm[d]. With `accumulate`, adds into
- * out instead of overwriting it. An odometer walks out contiguously; the inner loop strides
- * through x along the dim that lands last.
+ * out = x with dims permuted (or out += … with `accumulate`). out is written contiguously, one
+ * run of p.inner at a time; the run reads x from its plan offset in steps of p.innerStride.
  */
-export function permute(
-  shape: readonly number[],
-  perm: readonly number[],
-  x: Buf,
-  out: Buf,
-  accumulate: boolean,
-): void {
-  const nd = shape.length;
-  if (out.length === 0) return;
-  if (nd === 0) {
-    out[0] = accumulate ? out[0]! + x[0]! : x[0]!;
-    return;
+export function permute(p: PermutePlan, x: Buf, out: Buf, accumulate: boolean): void {
+  for (let r = 0; r < p.srcOffsets.length; r++) {
+    const o = r * p.inner;
+    let s = p.srcOffsets[r]!;
+    if (accumulate) for (let j = 0; j < p.inner; j++, s += p.innerStride) out[o + j]! += x[s]!;
+    else for (let j = 0; j < p.inner; j++, s += p.innerStride) out[o + j] = x[s]!;
   }
-  const xStrides = new Array<number>(nd);
-  for (let i = nd - 1, s = 1; i >= 0; i--) {
-    xStrides[i] = s;
-    s *= shape[i]!;
-  }
-  const outShape = perm.map((p) => shape[p]!);
-  const stride = perm.map((p) => xStrides[p]!); // step in x per step along each out dim
-  const inner = outShape[nd - 1]!;
-  const innerStride = stride[nd - 1]!;
-  const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  for (let o = 0; o < out.length; o += inner) {
-    if (accumulate) for (let j = 0, s = src; j < inner; j++, s += innerStride) out[o + j]! += x[s]!;
-    else for (let j = 0, s = src; j < inner; j++, s += innerStride) out[o + j] = x[s]!;
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]!++;
-      src += stride[d]!;
-      if (idx[d]! < outShape[d]!) break;
-      src -= stride[d]! * outShape[d]!;
-      idx[d] = 0;
-    }
+}
+
+/**
+ * Window copy along one dim: for each outer index, `p.length · p.inner` contiguous elements
+ * move from src (dim size srcN, from srcStart) to dst (dim size dstN, from dstStart); with
+ * `accumulate`, they are added.
+ */
+export function copyWindow(p: WindowPlan, src: Buf, dst: Buf, accumulate: boolean): void {
+  const run = p.length * p.inner;
+  for (let o = 0; o < p.outer; o++) {
+    const s = (o * p.srcN + p.srcStart) * p.inner;
+    const d = (o * p.dstN + p.dstStart) * p.inner;
+    if (accumulate) for (let j = 0; j < run; j++) dst[d + j]! += src[s + j]!;
+    else for (let j = 0; j < run; j++) dst[d + j] = src[s + j]!;
   }
 }

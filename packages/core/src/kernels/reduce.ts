@@ -1,7 +1,7 @@
 // Reductions over a BroadcastPlan built from (x's shape, y's keep-dim shape): the output walk of
 // the plan is x itself, side `b` is y. Summing x into y and broadcasting y back over x are each
 // other's transpose (adjoint), so sum's backward is broadcastAdd and vice versa.
-import type { BroadcastPlan } from '../tensor/shape';
+import type { BroadcastPlan } from '../plans/broadcast';
 import type { Buf } from './index';
 
 /** y[ib] += x[…]: sums x into y over the dims where y has size 1. `y` must start zeroed. */
@@ -58,6 +58,13 @@ export function maxAlong(p: BroadcastPlan, x: Buf, y: Buf, arg: Int32Array): voi
 /** gx[arg[i]] += gy[i]: the whole gradient of each maximum goes to its arg-max element. */
 export function maxBackward(arg: Int32Array, gy: Buf, gx: Buf): void {
   for (let i = 0; i < arg.length; i++) gx[arg[i]!]! += gy[i]!;
+}
+
+/** out[0] = Σ x, added up in a float64 local. */
+export function sumAll(x: Buf, out: Buf): void {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  out[0] = s;
 }
 
 /** out[j] += Σ_r x[r·n + j]: sums the rows of an [rows, n] matrix (the bias gradient of `linear`). */

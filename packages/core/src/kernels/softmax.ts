@@ -1,6 +1,7 @@
-// Softmax and log-softmax along one dim of a tensor viewed as [outer, n, inner]: element
-// (o, i, k) sits at (o·n + i)·inner + k and the reduction runs over i. Subtracting the
+// Softmax and log-softmax along one dim of a tensor viewed as [outer, n, inner] (an AxisPlan):
+// element (o, i, k) sits at (o·n + i)·inner + k and the reduction runs over i. Subtracting the
 // maximum first keeps exp() ≤ 1, so logits of ±1000 give finite results.
+import type { AxisPlan } from '../plans/reduce';
 import type { Buf } from './index';
 
 /** The maximum of x[start], x[start + step], … below `end` (−∞ for an empty run). */
@@ -11,7 +12,8 @@ function strideMax(x: Buf, start: number, end: number, step: number): number {
 }
 
 /** y = exp(x − max) / Σ exp(x − max) along the dim. */
-export function softmax(outer: number, n: number, inner: number, x: Buf, y: Buf): void {
+export function softmax(p: AxisPlan, x: Buf, y: Buf): void {
+  const { outer, n, inner } = p;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;
@@ -29,7 +31,8 @@ export function softmax(outer: number, n: number, inner: number, x: Buf, y: Buf)
 }
 
 /** gx += y ∘ (gy − Σ gy∘y): the softmax Jacobian diag(y) − y yᵀ applied to gy. */
-export function softmaxBackward(outer: number, n: number, inner: number, y: Buf, gy: Buf, gx: Buf): void {
+export function softmaxBackward(p: AxisPlan, y: Buf, gy: Buf, gx: Buf): void {
+  const { outer, n, inner } = p;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;
@@ -42,7 +45,8 @@ export function softmaxBackward(outer: number, n: number, inner: number, y: Buf,
 }
 
 /** y = x − max − ln Σ exp(x − max) along the dim. */
-export function logSoftmax(outer: number, n: number, inner: number, x: Buf, y: Buf): void {
+export function logSoftmax(p: AxisPlan, x: Buf, y: Buf): void {
+  const { outer, n, inner } = p;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;
@@ -57,7 +61,8 @@ export function logSoftmax(outer: number, n: number, inner: number, x: Buf, y: B
 }
 
 /** gx += gy − softmax(x)·Σ gy, with softmax(x) = exp(y). */
-export function logSoftmaxBackward(outer: number, n: number, inner: number, y: Buf, gy: Buf, gx: Buf): void {
+export function logSoftmaxBackward(p: AxisPlan, y: Buf, gy: Buf, gx: Buf): void {
+  const { outer, n, inner } = p;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const start = o * n * inner + k;

@@ -2,9 +2,10 @@
 // zeros ones full arange randn rand oneHot. Every check happens before any storage is made.
 import { ChainruleError, check, describe, fmtShape } from '../errors';
 import type { Buf } from '../kernels/index';
+import { checkShape, type Shape, sizeOf } from '../plans/shape';
 import { Rng } from '../rng';
-import { checkShape, type Shape, sizeOf } from './shape';
-import { type DType, type NestedArray, Tensor, type TensorLike } from './tensor';
+import { type DType, storageFor } from './dtype';
+import { type NestedArray, Tensor, type TensorLike } from './tensor';
 
 export interface TensorOptions {
   shape?: readonly number[];
@@ -20,25 +21,15 @@ export interface RandomOptions extends FactoryOptions {
   rng?: Rng;
 }
 
-/** Storage of `size` zeros. */
-export function allocate(size: number, dtype: DType): Buf {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-}
-
 /** An uninitialised-by-contract (in fact zeroed) tensor for an op's output. */
 export function empty(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(allocate(sizeOf(shape), dtype), shape);
-}
-
-/** PyTorch type promotion between two floating dtypes. */
-export function promote(a: DType, b: DType): DType {
-  return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+  return new Tensor(storageFor(dtype, sizeOf(shape)), shape);
 }
 
 /** An op's second operand as a tensor: a number becomes a 0-d tensor of `dtype`, as a Python scalar does. */
 export function asTensor(op: string, x: TensorLike, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return new Tensor(dtype === 'float64' ? Float64Array.of(x) : Float32Array.of(x), []);
+  if (typeof x === 'number') return full([], x, { dtype });
   throw new ChainruleError(`${op}: expected a Tensor or a number as operand, got ${describe(x)}`);
 }
 
@@ -85,7 +76,7 @@ export function tensor(data: number | NestedArray | Float32Array | Float64Array,
     );
     shape = target;
   }
-  const buf = allocate(flat.length, dtype);
+  const buf = storageFor(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) buf[i] = flat[i] as number;
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
@@ -115,7 +106,7 @@ function nestedShape(data: unknown[]): number[] {
 export function full(shape: readonly number[], value: number, opts: FactoryOptions = {}): Tensor {
   checkShape('full', shape);
   check(typeof value === 'number', () => `full: value must be a number, got ${describe(value)}`);
-  const buf = allocate(sizeOf(shape), checkDType('full', opts.dtype ?? 'float32'));
+  const buf = storageFor(checkDType('full', opts.dtype ?? 'float32'), sizeOf(shape));
   if (value !== 0) buf.fill(value);
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
@@ -147,7 +138,7 @@ export function arange(
     () => `arange: start, end and step must be finite and step non-zero, got ${start}, ${end}, ${step}`,
   );
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const buf = allocate(n, checkDType('arange', opts.dtype ?? 'float32'));
+  const buf = storageFor(checkDType('arange', opts.dtype ?? 'float32'), n);
   for (let i = 0; i < n; i++) buf[i] = start + i * step;
   return new Tensor(buf, [n], opts.requiresGrad ?? false);
 }
@@ -163,7 +154,7 @@ export function manualSeed(seed: number): void {
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('randn', shape);
   const rng = opts.rng ?? defaultRng;
-  const buf = allocate(sizeOf(shape), checkDType('randn', opts.dtype ?? 'float32'));
+  const buf = storageFor(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.normal();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
@@ -172,7 +163,7 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('rand', shape);
   const rng = opts.rng ?? defaultRng;
-  const buf = allocate(sizeOf(shape), checkDType('rand', opts.dtype ?? 'float32'));
+  const buf = storageFor(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.next();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }

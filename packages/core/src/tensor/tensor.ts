@@ -4,6 +4,9 @@
 import { runBackward } from '../engine';
 import { check, fmtShape } from '../errors';
 import type { Buf } from '../kernels/index';
+import { addInto } from '../kernels/unary';
+import { type Shape, sameShape, sizeOf } from '../plans/shape';
+import { type DType, dtypeOf, storageFor } from './dtype';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { matmul } from './ops/matmul';
 import { flatten, reshape, transpose } from './ops/movement';
@@ -11,9 +14,8 @@ import { max, mean, sum } from './ops/reduce';
 import { logSoftmax, softmax } from './ops/softmax';
 import { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './ops/unary';
 import { gradBuffer } from './record';
-import { type Shape, sameShape, sizeOf } from './shape';
 
-export type DType = 'float32' | 'float64';
+export type { DType };
 /** What `toArray()` returns: a number for a 0-d tensor, nested arrays otherwise. */
 export type NestedArray = number | NestedArray[];
 /** A second operand: a tensor, or a number taken as a 0-d tensor of the other operand's dtype. */
@@ -46,7 +48,7 @@ export class Tensor {
   constructor(data: Buf, shape: Shape, requiresGrad = false) {
     this.data = data;
     this.shape = Object.freeze([...shape]);
-    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+    this.dtype = dtypeOf(data);
     this.size = data.length;
     this.requiresGrad = requiresGrad;
   }
@@ -185,7 +187,7 @@ export class Tensor {
     runBackward(this, () => {
       const g = gradBuffer(this);
       if (grad === undefined) g[0] = (g[0] as number) + 1;
-      else for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + (grad.data[i] as number);
+      else addInto(grad.data, g);
     });
   }
 
@@ -220,12 +222,13 @@ export class Tensor {
 
   /** A new tensor of zeros with this tensor's shape and dtype. */
   zerosLike(): Tensor {
-    return new Tensor(this.dtype === 'float64' ? new Float64Array(this.size) : new Float32Array(this.size), this.shape);
+    return new Tensor(storageFor(this.dtype, this.size), this.shape);
   }
 
   /** A copy with its own storage, no history, and this tensor's dtype (or `dtype`). */
   clone(dtype: DType = this.dtype): Tensor {
-    const data = dtype === 'float64' ? new Float64Array(this.data) : new Float32Array(this.data);
+    const data = storageFor(dtype, this.size);
+    data.set(this.data);
     return new Tensor(data, this.shape);
   }
 

@@ -4,9 +4,10 @@
 // dims (F15). The backward kernels do that by walking the same plan with `+=`.
 import { check, describe } from '../../errors';
 import * as K from '../../kernels/index';
-import { asTensor, empty, promote } from '../create';
+import { broadcastPlan, swapPlan } from '../../plans/broadcast';
+import { asTensor, empty } from '../create';
+import { promote } from '../dtype';
 import { gradBuffer, record } from '../record';
-import { broadcastPlan, swapPlan } from '../shape';
 import type { Tensor, TensorLike } from '../tensor';
 
 export function add(a: Tensor, b: TensorLike): Tensor {

@@ -2,9 +2,10 @@
 // Transposes in the backward are flags on gemm, never copies.
 import { ChainruleError, check, describe, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
-import { empty, promote } from '../create';
+import { matmulPlan } from '../../plans/matmul';
+import { empty } from '../create';
+import { promote } from '../dtype';
 import { gradBuffer, record } from '../record';
-import { broadcastPlan, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 
 /**
@@ -19,70 +20,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   for (const t of [a, b]) {
     if (!(t instanceof Tensor)) throw new ChainruleError(`matmul: expected Tensor operands, got ${describe(t)}`);
   }
-  check(
-    a.ndim > 0 && b.ndim > 0,
-    () => `matmul: both operands need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
-  );
-  const aShape = a.ndim === 1 ? [1, a.shape[0] as number] : a.shape;
-  const bShape = b.ndim === 1 ? [b.shape[0] as number, 1] : b.shape;
-  const m = aShape[aShape.length - 2] as number;
-  const k = aShape[aShape.length - 1] as number;
-  const n = bShape[bShape.length - 1] as number;
-  const kb = bShape[bShape.length - 2] as number;
-  check(k === kb, () => `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align (${k} != ${kb})`);
-  const bp = broadcastPlan('matmul (batch dims)', aShape.slice(0, -2), bShape.slice(0, -2));
-  const outShape = [...bp.shape, m, n];
-  if (a.ndim === 1) outShape.splice(-2, 1);
-  if (b.ndim === 1) outShape.pop();
-  const y = empty(outShape, promote(a.dtype, b.dtype));
-  const batch = bp.size;
-  // A stack of matrices times one shared matrix is a single taller product: fold the batch
-  // into the rows of A (one gemm of batch·m rows instead of `batch` small ones).
-  const fold = sizeOf(bShape.slice(0, -2)) === 1 && sizeOf(aShape.slice(0, -2)) === batch;
-  // Batch t of y reads batch aIdx[t] of a and bIdx[t] of b (indices of the broadcast batch walk).
-  const aIdx = new Int32Array(batch);
-  const bIdx = new Int32Array(batch);
-  for (let r = 0, t = 0; r < bp.rows; r++) {
-    for (let j = 0; j < bp.inner; j++, t++) {
-      aIdx[t] = (bp.aOffset[r] as number) + j * bp.aStep;
-      bIdx[t] = (bp.bOffset[r] as number) + j * bp.bStep;
-    }
-  }
-  if (fold) K.gemm(batch * m, n, k, a.data, false, b.data, false, y.data, false);
-  else {
-    for (let t = 0; t < batch; t++) {
-      K.gemm(
-        m,
-        n,
-        k,
-        a.data,
-        false,
-        b.data,
-        false,
-        y.data,
-        false,
-        (aIdx[t] as number) * m * k,
-        (bIdx[t] as number) * k * n,
-        t * m * n,
-      );
-    }
-  }
+  const p = matmulPlan(a.shape, b.shape);
+  const y = empty(p.outShape, promote(a.dtype, b.dtype));
+  K.gemmBatch(p.m, p.n, p.k, a.data, false, p.aOffsets, b.data, false, p.bOffsets, y.data, p.cOffsets, false);
   return record(y, 'matmul', [a, b], (gy) => {
     // F13: ∂L/∂A = ∂L/∂Y · Bᵀ ,  ∂L/∂B = Aᵀ · ∂L/∂Y
     // A batch of a or b broadcast over several batches of y receives the sum of their gradients:
     // gemm's accumulate flag adds them up.
-    const ga = a.requiresGrad ? gradBuffer(a) : null;
-    const gb = b.requiresGrad ? gradBuffer(b) : null;
-    if (fold) {
-      if (ga) K.gemm(batch * m, k, n, gy, false, b.data, true, ga, true);
-      if (gb) K.gemm(k, n, batch * m, a.data, true, gy, false, gb, true);
-      return;
+    if (a.requiresGrad) {
+      K.gemmBatch(p.m, p.k, p.n, gy, false, p.cOffsets, b.data, true, p.bOffsets, gradBuffer(a), p.aOffsets, true);
     }
-    for (let t = 0; t < batch; t++) {
-      const ao = (aIdx[t] as number) * m * k;
-      const bo = (bIdx[t] as number) * k * n;
-      if (ga) K.gemm(m, k, n, gy, false, b.data, true, ga, true, t * m * n, bo, ao);
-      if (gb) K.gemm(k, n, m, a.data, true, gy, false, gb, true, ao, t * m * n, bo);
+    if (b.requiresGrad) {
+      K.gemmBatch(p.k, p.n, p.m, a.data, true, p.aOffsets, gy, false, p.cOffsets, gradBuffer(b), p.bOffsets, true);
     }
   });
 }

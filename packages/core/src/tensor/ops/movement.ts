@@ -3,9 +3,10 @@
 // PyTorch) and transpose copies into the new order.
 import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
+import { permutePlan } from '../../plans/movement';
+import { normalizeDim, sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { gradBuffer, record } from '../record';
-import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 
 /**
@@ -37,14 +38,12 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   const d0 = normalizeDim('transpose', dim0, x.ndim);
   const d1 = normalizeDim('transpose', dim1, x.ndim);
   const perm = x.shape.map((_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
-  const y = empty(
-    perm.map((p) => x.shape[p] as number),
-    x.dtype,
-  );
-  K.permute(x.shape, perm, x.data, y.data, false);
+  const p = permutePlan(x.shape, perm);
+  const y = empty(p.outShape, x.dtype);
+  K.permute(p, x.data, y.data, false);
   return record(y, 'transpose', [x], (gy) => {
     // ∂L/∂x = transpose(gy): a swap of two dims is its own inverse
-    K.permute(y.shape, perm, gy, gradBuffer(x), true);
+    K.permute(permutePlan(y.shape, perm), gy, gradBuffer(x), true);
   });
 }
 
