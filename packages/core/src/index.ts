@@ -17,12 +17,16 @@ export {
   type RandomOptions,
   rand,
   randn,
+  type TensorData,
   type TensorOptions,
+  type TypedArray,
   tensor,
   toLabels,
   zeros,
 } from './tensor/create';
+export { type DType, promote } from './tensor/dtype';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
+export { to } from './tensor/ops/convert';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/loss';
 export { linear, matmul } from './tensor/ops/matmul';
 export { flatten, reshape, transpose } from './tensor/ops/movement';
@@ -31,5 +35,5 @@ export { crossEntropy, logSoftmax, softmax } from './tensor/ops/softmax';
 export { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './tensor/ops/unary';
 export { gradBuffer, isGradEnabled, noGrad, record } from './tensor/record';
 export type { Reduction } from './tensor/reduction';
-export { type DType, type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
+export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
 export { Value, type ValueLike } from './value';

@@ -271,7 +271,7 @@ describe('Optimizer behaviour', () => {
       expect(opt.state.has(b)).toBe(false);
     });
 
-    it(`${name}: a failed step (grad of the wrong shape) changes no parameter and no state`, () => {
+    it(`${name}: a grad of the wrong shape is rejected on assignment and changes nothing`, () => {
       const a = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
       const b = tensor([4, 5, 6], { dtype: 'float64', requiresGrad: true });
       const opt = make([a, b]) as Optimizer & { state: Map<Tensor, Record<string, unknown>> };
@@ -287,11 +287,15 @@ describe('Optimizer behaviour', () => {
           ),
         ]);
       const before = snapshot();
-      b.grad = tensor([1, 2], { dtype: 'float64' });
-      expectError(() => opt.step(), `${name}: grad of params[1] has shape [2] but the parameter has shape [3]`);
-      b.grad = 'oops' as unknown as Tensor;
-      expectError(() => opt.step(), `${name}: grad of params[1] must be a Tensor, got string 'oops'`);
+      // a gradient of the wrong shape or type cannot even be assigned (as PyTorch), so no step sees it
+      expectError(() => {
+        b.grad = tensor([1, 2], { dtype: 'float64' });
+      }, 'grad: expected null or a float64 tensor of shape [3], got a float64 tensor of shape [2]');
+      expectError(() => {
+        b.grad = 'oops' as unknown as Tensor;
+      }, "grad: expected null or a float64 tensor of shape [3], got 'oops'");
       expect(snapshot()).toBe(before);
+      expect(Array.from(b.grad?.data ?? [])).toEqual([0.3, 0.2, 0.1]);
     });
 
     it(`${name}: zeroGrad sets every grad to null; a step then changes nothing`, () => {

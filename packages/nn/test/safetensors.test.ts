@@ -45,6 +45,16 @@ describe('saveSafetensors / loadSafetensors round trip', () => {
     expect(loaded.scalar?.requiresGrad).toBe(false);
   });
 
+  it('round-trips int32 (I32) and bool (BOOL) tensors; BOOL bytes other than 0 and 1 are rejected', () => {
+    const state = { labels: tensor(Int32Array.of(-2, 0, 2 ** 31 - 1)), mask: tensor([[true, false]]) };
+    const bytes = saveSafetensors(state);
+    const loaded = loadSafetensors(bytes);
+    for (const [name, t] of Object.entries(state)) expectSameTensor(loaded[name], t);
+    expect(loaded.mask?.toArray()).toEqual([[true, false]]);
+    const bad = file('{"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}}', [1, 2]);
+    expect(() => loadSafetensors(bad)).toThrow('loadSafetensors: tensor "m": BOOL data holds bytes other than 0 and 1');
+  });
+
   it('keeps NaN payloads, −0, ±Infinity and subnormals bit for bit', () => {
     const bits32 = Uint32Array.of(0x7fc00001, 0xffc12345, 0x7fa00000, 0x7f800000, 0xff800000, 0x80000000, 0x00000001);
     const bits64 = BigUint64Array.of(

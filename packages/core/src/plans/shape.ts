@@ -1,6 +1,6 @@
 // Plans: pure shape logic for the tensor graph — sizes, strides, and the checking and
 // normalising of dims and integer arguments. No data lives here.
-import { check, fmtShape } from '../errors';
+import { check } from '../errors';
 
 export type Shape = readonly number[];
 

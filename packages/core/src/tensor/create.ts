@@ -1,10 +1,9 @@
 // Creating tensors: tensor() from numbers, nested arrays or typed arrays, and the factories
 // zeros ones full arange randn rand oneHot. Every check happens before any storage is made.
-import { ChainruleError, check, describe, fmtShape } from '../errors';
-import type { Buf } from '../kernels/index';
+import { ChainruleError, check, describe, fmtShape, show } from '../errors';
 import { checkShape, type Shape, sizeOf } from '../plans/shape';
 import { Rng } from '../rng';
-import { type DType, storageFor } from './dtype';
+import { checkDType, type DType, isFloat, scalarDType, storageFor } from './dtype';
 import { type NestedArray, Tensor, type TensorLike } from './tensor';
 
 export interface TensorOptions {
@@ -26,48 +25,95 @@ export function empty(shape: Shape, dtype: DType): Tensor {
   return new Tensor(storageFor(dtype, sizeOf(shape)), shape);
 }
 
-/** An op's second operand as a tensor: a number becomes a 0-d tensor of `dtype`, as a Python scalar does. */
+/**
+ * An op's second operand as a tensor: a number becomes a 0-d tensor of `dtype` when that can
+ * hold it (a Python scalar's rule: 0.5 next to an int32 tensor is float32).
+ */
 export function asTensor(op: string, x: TensorLike, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return full([], x, { dtype });
-  throw new ChainruleError(`${op}: expected a Tensor or a number as operand, got ${describe(x)}`);
+  if (typeof x === 'number') return full([], x, { dtype: scalarDType(x, dtype) });
+  throw new ChainruleError(`${op}: expected a Tensor or a number as operand, got ${show(x)}`);
 }
 
-function checkDType(op: string, dtype: unknown): DType {
+/** Any typed array of numbers: Uint8Array pixels, Int32Array indices, Float32Array data… */
+export type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+/** What tensor() takes: a number or boolean (0-d), nested arrays of them, or a typed array. */
+export type TensorData = number | boolean | NestedArray | TypedArray;
+
+/** The options' dtype and requiresGrad, checked: only float tensors can require a gradient. */
+function checkOptions(
+  op: string,
+  opts: FactoryOptions,
+  inferred: DType = 'float32',
+): { dtype: DType; requiresGrad: boolean } {
+  check(opts !== null && typeof opts === 'object', () => `${op}: options must be an object, got ${show(opts)}`);
+  const dtype = checkDType(op, opts.dtype ?? inferred);
+  const requiresGrad = opts.requiresGrad ?? false;
   check(
-    dtype === 'float32' || dtype === 'float64',
-    () => `${op}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`,
+    typeof requiresGrad === 'boolean',
+    () => `${op}: requiresGrad must be true or false, got ${show(requiresGrad)}`,
   );
-  return dtype;
+  check(
+    !requiresGrad || isFloat(dtype),
+    () => `${op}: only float tensors can require gradients, got dtype ${dtype} with requiresGrad: true`,
+  );
+  return { dtype, requiresGrad };
+}
+
+function isTypedArray(x: unknown): x is TypedArray {
+  return (
+    ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array)
+  );
+}
+
+/** The dtype tensor() infers: bool from booleans, the dtype of a Float64Array or Int32Array, else float32. */
+function inferDType(data: unknown, flat: ArrayLike<unknown>): DType {
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (isTypedArray(data)) return 'float32';
+  return flat.length > 0 && Array.prototype.every.call(flat, (v) => typeof v === 'boolean') ? 'bool' : 'float32';
 }
 
 /**
- * A tensor from a number (0-d), nested arrays (their nesting gives the shape) or a flat
- * array / typed array with `opts.shape`. Data is copied. The dtype defaults to float32, or
- * float64 for a Float64Array.
- * @throws ChainruleError for ragged or non-numeric nested arrays, or a length that does not match `shape`.
+ * A tensor from a number or boolean (0-d), nested arrays (their nesting gives the shape) or a
+ * typed array (1-d, or `opts.shape`). Data is copied. The dtype is `opts.dtype`, else inferred:
+ * bool for booleans, float64 for a Float64Array, int32 for an Int32Array, float32 otherwise
+ * (plain numbers and other typed arrays, e.g. Uint8Array pixels).
+ * @throws ChainruleError for ragged or non-numeric nested arrays, a length that does not match
+ *   `shape`, or requiresGrad on a non-float dtype.
  * @example
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);          // shape [2, 3], float32
  * const w = tensor(new Float64Array(6), { shape: [3, 2], requiresGrad: true });
+ * const mask = tensor([true, false]);                // bool
  */
-export function tensor(data: number | NestedArray | Float32Array | Float64Array, opts: TensorOptions = {}): Tensor {
-  const dtype = checkDType('tensor', opts.dtype ?? (data instanceof Float64Array ? 'float64' : 'float32'));
+export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   let shape: Shape;
-  let flat: ArrayLike<number>;
-  if (typeof data === 'number') {
+  let flat: ArrayLike<number | boolean>;
+  if (typeof data === 'number' || typeof data === 'boolean') {
     shape = [];
     flat = [data];
-  } else if (data instanceof Float32Array || data instanceof Float64Array) {
+  } else if (isTypedArray(data)) {
     shape = [data.length];
     flat = data;
   } else if (Array.isArray(data)) {
     shape = nestedShape(data);
-    flat = shape.length === 1 ? (data as number[]) : ((data as unknown[]).flat(shape.length - 1) as number[]);
+    flat = (shape.length === 1 ? data : (data as unknown[]).flat(shape.length - 1)) as (number | boolean)[];
   } else {
     throw new ChainruleError(
-      `tensor: expected a number, nested arrays of numbers or a Float32Array/Float64Array, got ${describe(data)}`,
+      `tensor: expected a number, a boolean, nested arrays of them or a typed array, got ${show(data)}`,
     );
   }
+  const { dtype, requiresGrad } = checkOptions('tensor', opts ?? {}, inferDType(data, flat));
   if (opts.shape !== undefined) {
     const target = checkShape('tensor', opts.shape);
     check(
@@ -77,8 +123,9 @@ export function tensor(data: number | NestedArray | Float32Array | Float64Array,
     shape = target;
   }
   const buf = storageFor(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) buf[i] = flat[i] as number;
-  return new Tensor(buf, shape, opts.requiresGrad ?? false);
+  if (dtype === 'bool') for (let i = 0; i < flat.length; i++) buf[i] = Number(flat[i]) !== 0 ? 1 : 0;
+  else for (let i = 0; i < flat.length; i++) buf[i] = Number(flat[i]);
+  return new Tensor(buf, shape, requiresGrad);
 }
 
 /** The shape of nested arrays, checking that every level is rectangular and every leaf a number. */
@@ -87,7 +134,10 @@ function nestedShape(data: unknown[]): number[] {
   for (let level: unknown = data; Array.isArray(level); level = level[0]) shape.push(level.length);
   const walk = (x: unknown, depth: number, path: number[]): void => {
     if (depth === shape.length) {
-      check(typeof x === 'number', () => `tensor: element at [${path.join(',')}] is ${describe(x)}, expected a number`);
+      check(
+        typeof x === 'number' || typeof x === 'boolean',
+        () => `tensor: element at [${path.join(',')}] is ${show(x)}, expected a number or a boolean`,
+      );
       return;
     }
     check(
@@ -103,20 +153,31 @@ function nestedShape(data: unknown[]): number[] {
 }
 
 /** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: FactoryOptions = {}): Tensor {
-  checkShape('full', shape);
-  check(typeof value === 'number', () => `full: value must be a number, got ${describe(value)}`);
-  const buf = storageFor(checkDType('full', opts.dtype ?? 'float32'), sizeOf(shape));
-  if (value !== 0) buf.fill(value);
-  return new Tensor(buf, shape, opts.requiresGrad ?? false);
+export function full(shape: readonly number[], value: number | boolean, opts: FactoryOptions = {}): Tensor {
+  return filled('full', shape, value, opts);
 }
 
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
+}
+
+function filled(op: string, shape: readonly number[], value: number | boolean, opts: FactoryOptions): Tensor {
+  checkShape(op, shape);
+  check(
+    typeof value === 'number' || typeof value === 'boolean',
+    () => `${op}: value must be a number or a boolean, got ${show(value)}`,
+  );
+  const { dtype, requiresGrad } = checkOptions(op, opts ?? {}, typeof value === 'boolean' ? 'bool' : 'float32');
+  const buf = storageFor(dtype, sizeOf(shape));
+  const v = dtype === 'bool' ? (Number(value) !== 0 ? 1 : 0) : Number(value);
+  if (v !== 0) buf.fill(v);
+  return new Tensor(buf, shape, requiresGrad);
 }
 
 /** [0, 1, …, n−1], or arange(start, end, step) as in PyTorch. */
@@ -138,9 +199,10 @@ export function arange(
     () => `arange: start, end and step must be finite and step non-zero, got ${start}, ${end}, ${step}`,
   );
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const buf = storageFor(checkDType('arange', opts.dtype ?? 'float32'), n);
+  const { dtype, requiresGrad } = checkOptions('arange', opts);
+  const buf = storageFor(dtype, n);
   for (let i = 0; i < n; i++) buf[i] = start + i * step;
-  return new Tensor(buf, [n], opts.requiresGrad ?? false);
+  return new Tensor(buf, [n], requiresGrad);
 }
 
 let defaultRng = new Rng(0);
@@ -154,7 +216,7 @@ export function manualSeed(seed: number): void {
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('randn', shape);
   const rng = opts.rng ?? defaultRng;
-  const buf = storageFor(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(shape));
+  const buf = storageFor(checkFloatOptions('randn', opts), sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.normal();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
@@ -163,9 +225,17 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('rand', shape);
   const rng = opts.rng ?? defaultRng;
-  const buf = storageFor(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(shape));
+  const buf = storageFor(checkFloatOptions('rand', opts), sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.next();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
+}
+
+/** Random samples are real numbers: a float dtype, and an Rng if one is given. */
+function checkFloatOptions(op: string, opts: RandomOptions): DType {
+  const { dtype } = checkOptions(op, opts ?? {});
+  check(isFloat(dtype), () => `${op}: samples need a float dtype, got ${dtype}`);
+  check(opts.rng === undefined || opts.rng instanceof Rng, () => `${op}: rng must be an Rng, got ${show(opts.rng)}`);
+  return dtype;
 }
 
 /**

@@ -49,6 +49,16 @@ export function scalarDType(x: number, dtype: DType): DType {
   return 'float32';
 }
 
+/** The dtype of an arithmetic result (add, mul, sum…): bool counts as int32, so true + true is 2. */
+export function arithmetic(dtype: DType): DType {
+  return dtype === 'bool' ? 'int32' : dtype;
+}
+
+/** The dtype of a real-valued function (exp, div, softmax…): x's own if float, else float32. */
+export function floating(dtype: DType): DType {
+  return isFloat(dtype) ? dtype : 'float32';
+}
+
 /** Checks a user-given dtype. */
 export function checkDType(op: string, dtype: unknown): DType {
   check(

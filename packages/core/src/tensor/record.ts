@@ -1,6 +1,7 @@
 // The only place graph nodes are made. An op computes its output, then calls record() with its
 // operands and a backward closure; record decides whether a node is needed at all.
 import type { Buf } from '../kernels/index';
+import { isFloat } from './dtype';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
@@ -25,13 +26,14 @@ export function isGradEnabled(): boolean {
 }
 
 /**
- * Makes `y` a graph node computed by `op` from `children`, unless grad mode is off or no child
- * requires a gradient. `backward(gy)` receives ∂L/∂y and must add ∂L/∂child into each child
+ * Makes `y` a graph node computed by `op` from `children`, unless grad mode is off, y is not a
+ * float tensor, or no child requires a gradient. `backward(gy)` receives ∂L/∂y and must add ∂L/∂child into each child
  * that requires a gradient (through gradBuffer). After it runs, y's own gradient is dropped:
  * as in PyTorch, only leaves keep `.grad`.
  */
 export function record(y: Tensor, op: string, children: Tensor[], backward: (gy: Buf) => void): Tensor {
-  if (!gradEnabled || !children.some((c) => c.requiresGrad)) return y;
+  // an int32 or bool result (argmax, a comparison, a cast) never carries a gradient
+  if (!gradEnabled || !isFloat(y.dtype) || !children.some((c) => c.requiresGrad)) return y;
   y.requiresGrad = true;
   y.op = op;
   y.children = children;

@@ -2,12 +2,13 @@
 // one-line methods that delegate to the ops, grouped in the order of the ops files. The methods
 // are the API index; the semantics live in ops/*.ts.
 import { runBackward } from '../engine';
-import { check, fmtShape } from '../errors';
+import { check, fmtShape, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import { addInto } from '../kernels/unary';
-import { type Shape, sameShape, sizeOf } from '../plans/shape';
-import { type DType, dtypeOf, storageFor } from './dtype';
+import { checkShape, type Shape, sameShape, sizeOf } from '../plans/shape';
+import { type DType, dtypeOf, isFloat, storageFor } from './dtype';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
+import { to } from './ops/convert';
 import { matmul } from './ops/matmul';
 import { flatten, reshape, transpose } from './ops/movement';
 import { max, mean, sum } from './ops/reduce';
@@ -16,8 +17,8 @@ import { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } f
 import { gradBuffer } from './record';
 
 export type { DType };
-/** What `toArray()` returns: a number for a 0-d tensor, nested arrays otherwise. */
-export type NestedArray = number | NestedArray[];
+/** What `toArray()` returns: a number (a boolean for bool) for a 0-d tensor, nested arrays otherwise. */
+export type NestedArray = number | boolean | NestedArray[];
 /** A second operand: a tensor, or a number taken as a 0-d tensor of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
@@ -33,9 +34,8 @@ export class Tensor {
   readonly dtype: DType;
   /** The number of elements: the product of the shape. */
   readonly size: number;
-  /** ∂L/∂this after backward(), for leaves that require a gradient; accumulates across calls. */
-  grad: Tensor | null = null;
-  requiresGrad: boolean;
+  private gradient: Tensor | null = null;
+  private needsGrad = false;
   /** A name shown by toDot. */
   label = '';
   /** The op that produced this tensor ('' for a leaf or a tensor made without grad). */
@@ -44,8 +44,25 @@ export class Tensor {
   children: readonly Tensor[] = [];
   backwardStep: (() => void) | null = null;
 
-  /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()`, which checks its input. */
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()`, which copies and
+   * infers a shape.
+   * @throws ChainruleError if data is not a Float32Array, Float64Array, Int32Array or Uint8Array
+   *   (bool), or shape is not a list of non-negative integers whose product is data.length.
+   */
   constructor(data: Buf, shape: Shape, requiresGrad = false) {
+    check(
+      data instanceof Float32Array ||
+        data instanceof Float64Array ||
+        data instanceof Int32Array ||
+        data instanceof Uint8Array,
+      () => `Tensor: data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${show(data)}`,
+    );
+    checkShape('Tensor', shape);
+    check(
+      sizeOf(shape) === data.length,
+      () => `Tensor: shape ${fmtShape(shape)} holds ${sizeOf(shape)} elements, but data has ${data.length}`,
+    );
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
@@ -53,8 +70,45 @@ export class Tensor {
     this.requiresGrad = requiresGrad;
   }
 
+  /** Whether backward() computes ∂L/∂this. Only float tensors can require a gradient. */
+  get requiresGrad(): boolean {
+    return this.needsGrad;
+  }
+  set requiresGrad(value: boolean) {
+    check(typeof value === 'boolean', () => `requiresGrad: must be true or false, got ${show(value)}`);
+    check(
+      !value || isFloat(this.dtype),
+      () => `requiresGrad: only float tensors can require gradients, this one is ${this.dtype}`,
+    );
+    this.needsGrad = value;
+  }
+
+  /**
+   * ∂L/∂this after backward(), for leaves that require a gradient; accumulates across calls.
+   * Assign null to clear it.
+   * @throws ChainruleError on assigning anything but null or a tensor of this tensor's shape and dtype.
+   */
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+  set grad(g: Tensor | null) {
+    check(
+      g === null || (g instanceof Tensor && sameShape(g.shape, this.shape) && g.dtype === this.dtype),
+      () =>
+        `grad: expected null or a ${this.dtype} tensor of shape ${fmtShape(this.shape)}, got ` +
+        (g instanceof Tensor ? `a ${g.dtype} tensor of shape ${fmtShape(g.shape)}` : show(g)),
+    );
+    this.gradient = g;
+  }
+
   get ndim(): number {
     return this.shape.length;
+  }
+
+  // ops/convert.ts
+  /** This tensor in `dtype` (itself if it already has it); differentiable between float dtypes. */
+  to(dtype: DType): Tensor {
+    return to(this, dtype);
   }
 
   // ops/binary.ts
@@ -207,17 +261,22 @@ export class Tensor {
 
   /** The elements as a number (0-d) or nested arrays following the shape. */
   toArray(): NestedArray {
-    if (this.ndim === 0) return this.data[0] as number;
+    if (this.ndim === 0) return this.element(0);
     const build = (dim: number, offset: number, stride: number): NestedArray[] => {
       const n = this.shape[dim] as number;
       const inner = stride / n;
       const out: NestedArray[] = [];
       for (let i = 0; i < n; i++) {
-        out.push(dim === this.ndim - 1 ? (this.data[offset + i] as number) : build(dim + 1, offset + i * inner, inner));
+        out.push(dim === this.ndim - 1 ? this.element(offset + i) : build(dim + 1, offset + i * inner, inner));
       }
       return out;
     };
     return build(0, 0, sizeOf(this.shape));
+  }
+
+  private element(i: number): number | boolean {
+    const v = this.data[i] as number;
+    return this.dtype === 'bool' ? v !== 0 : v;
   }
 
   /** A new tensor of zeros with this tensor's shape and dtype. */

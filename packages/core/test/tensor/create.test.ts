@@ -41,7 +41,7 @@ describe('tensor()', () => {
       'tensor: ragged nested array: expected an array of length 2 at [1], got number 3',
     );
     expect(() => tensor([1, 'a'] as unknown as number[])).toThrow(
-      "tensor: element at [1] is string 'a', expected a number",
+      "tensor: element at [1] is 'a', expected a number or a boolean",
     );
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(
       'tensor: 3 elements do not fit shape [2,2] (4 elements)',
@@ -49,8 +49,8 @@ describe('tensor()', () => {
     expect(() => tensor([1], { shape: [-1] })).toThrow(
       'tensor: a shape must be an array of non-negative integers, got [-1]',
     );
-    expect(() => tensor([1], { dtype: 'int32' as 'float32' })).toThrow(
-      "tensor: dtype must be 'float32' or 'float64', got string 'int32'",
+    expect(() => tensor([1], { dtype: 'int64' as 'float32' })).toThrow(
+      "tensor: dtype must be 'float32', 'float64', 'int32' or 'bool', got 'int64'",
     );
   });
 });

@@ -196,9 +196,7 @@ describe('binary ops with broadcasting', () => {
     expect(() => a.add(b)).toThrow(ChainruleError);
     expect(() => a.add(b)).toThrow('add: shapes [2,3] and [4] cannot broadcast (dim -1: 3 vs 4)');
     expect(() => a.mul(b)).toThrow('mul: shapes [2,3] and [4] cannot broadcast');
-    expect(() => a.sub('x' as unknown as number)).toThrow(
-      "sub: expected a Tensor or a number as operand, got string 'x'",
-    );
+    expect(() => a.sub('x' as unknown as number)).toThrow("sub: expected a Tensor or a number as operand, got 'x'");
     expect(() => a.pow(a as unknown as number)).toThrow('pow: exponent must be a number');
     expect(a.grad).toBeNull();
     expect(Array.from(a.data)).toEqual([1, 2, 3, 4, 5, 6]);

@@ -2,18 +2,18 @@
 // Vocabulary: a, b → y; g· = ∂L/∂· (gy incoming; ga, gb added into).
 // A broadcast operand is reused across the output, so its gradient is summed over the broadcast
 // dims (F15). The backward kernels do that by walking the same plan with `+=`.
-import { check, describe } from '../../errors';
+import { check, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { broadcastPlan, swapPlan } from '../../plans/broadcast';
 import { asTensor, empty } from '../create';
-import { promote } from '../dtype';
+import { arithmetic, floating, promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
 
 export function add(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('add', b, a.dtype);
   const p = broadcastPlan('add', a.shape, B.shape);
-  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.add(p, a.data, B.data, y.data);
   return record(y, 'add', [a, B], (gy) => {
     // ∂L/∂a = gy ,  ∂L/∂b = gy
@@ -25,7 +25,7 @@ export function add(a: Tensor, b: TensorLike): Tensor {
 export function sub(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('sub', b, a.dtype);
   const p = broadcastPlan('sub', a.shape, B.shape);
-  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.sub(p, a.data, B.data, y.data);
   return record(y, 'sub', [a, B], (gy) => {
     // ∂L/∂a = gy ,  ∂L/∂b = −gy
@@ -37,7 +37,7 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
 export function mul(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('mul', b, a.dtype);
   const p = broadcastPlan('mul', a.shape, B.shape);
-  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.mul(p, a.data, B.data, y.data);
   return record(y, 'mul', [a, B], (gy) => {
     // ∂L/∂a = gy ∘ b ,  ∂L/∂b = gy ∘ a
@@ -49,7 +49,7 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
 export function div(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('div', b, a.dtype);
   const p = broadcastPlan('div', a.shape, B.shape);
-  const y = empty(p.shape, promote(a.dtype, B.dtype));
+  const y = empty(p.shape, floating(promote(a.dtype, B.dtype)));
   K.div(p, a.data, B.data, y.data);
   return record(y, 'div', [a, B], (gy) => {
     // ∂L/∂a = gy / b ,  ∂L/∂b = −gy ∘ a / b²
@@ -60,8 +60,10 @@ export function div(a: Tensor, b: TensorLike): Tensor {
 
 /** xⁿ for a number exponent n, elementwise. */
 export function pow(x: Tensor, exponent: number): Tensor {
-  check(typeof exponent === 'number', () => `pow: exponent must be a number, got ${describe(exponent)}`);
-  const y = empty(x.shape, x.dtype);
+  check(typeof exponent === 'number', () => `pow: exponent must be a number, got ${show(exponent)}`);
+  // an integer tensor to a non-negative integer power stays integer; otherwise the result is real
+  const integral = Number.isInteger(exponent) && exponent >= 0;
+  const y = empty(x.shape, integral ? arithmetic(x.dtype) : floating(x.dtype));
   K.pow(x.data, exponent, y.data);
   return record(y, 'pow', [x], (gy) => {
     // ∂L/∂x = gy ∘ n·xⁿ⁻¹
@@ -70,7 +72,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 }
 
 export function neg(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, arithmetic(x.dtype));
   K.neg(x.data, y.data);
   return record(y, 'neg', [x], (gy) => {
     // ∂L/∂x = −gy

@@ -4,6 +4,7 @@ import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { sameShape } from '../../plans/shape';
 import { empty } from '../create';
+import { floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { checkReduction, type Reduction, reduceLosses } from '../reduction';
 import { Tensor } from '../tensor';
@@ -26,7 +27,7 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, reduction: Reducti
   checkReduction(op, reduction);
   const bad = K.firstOutside(p.data, 0, 1);
   check(bad < 0, () => `${op}: input must hold probabilities in [0, 1], got ${p.data[bad]} at index ${bad}`);
-  const losses = empty(p.shape, p.dtype);
+  const losses = empty(p.shape, floating(p.dtype));
   K.bce(p.data, target.data, losses.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
   return record(y, op, [p], (gy) => {
@@ -40,7 +41,7 @@ export function binaryCrossEntropyWithLogits(z: Tensor, target: Tensor, reductio
   const op = 'bceWithLogitsLoss';
   checkTarget(op, z, target);
   checkReduction(op, reduction);
-  const losses = empty(z.shape, z.dtype);
+  const losses = empty(z.shape, floating(z.dtype));
   K.bceWithLogits(z.data, target.data, losses.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
   return record(y, op, [z], (gy) => {

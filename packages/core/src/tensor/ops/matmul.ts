@@ -4,7 +4,7 @@ import { ChainruleError, check, describe, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { matmulPlan } from '../../plans/matmul';
 import { empty } from '../create';
-import { promote } from '../dtype';
+import { arithmetic, promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
 
@@ -21,7 +21,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (!(t instanceof Tensor)) throw new ChainruleError(`matmul: expected Tensor operands, got ${describe(t)}`);
   }
   const p = matmulPlan(a.shape, b.shape);
-  const y = empty(p.outShape, promote(a.dtype, b.dtype));
+  const y = empty(p.outShape, arithmetic(promote(a.dtype, b.dtype)));
   K.gemmBatch(p.m, p.n, p.k, a.data, false, p.aOffsets, b.data, false, p.bOffsets, y.data, p.cOffsets, false);
   return record(y, 'matmul', [a, b], (gy) => {
     // F13: ∂L/∂A = ∂L/∂Y · Bᵀ ,  ∂L/∂B = Aᵀ · ∂L/∂Y

@@ -5,6 +5,7 @@ import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { reducePlan } from '../../plans/reduce';
 import { empty } from '../create';
+import { arithmetic } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor } from '../tensor';
 import { div } from './binary';
@@ -12,7 +13,7 @@ import { div } from './binary';
 /** Σ over `dim` (all dims when omitted). */
 export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
   const p = reducePlan('sum', x.shape, dim, keepDim);
-  const y = empty(p.outShape, x.dtype);
+  const y = empty(p.outShape, arithmetic(x.dtype));
   K.sumTo(p.walk, x.data, y.data);
   return record(y, 'sum', [x], (gy) => {
     // ∂L/∂x = gy broadcast back over the summed dims (each x element enters one sum once)

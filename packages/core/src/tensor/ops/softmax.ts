@@ -1,9 +1,10 @@
 // ops: softmax and log-softmax along a dim, numerically stable (the max is subtracted first).
 // Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x. Both backwards read only y.
-import { check, describe, fmtShape } from '../../errors';
+import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { axisPlan } from '../../plans/reduce';
 import { empty, toLabels } from '../create';
+import { floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { checkReduction, type Reduction, reduceLosses } from '../reduction';
 import type { Tensor } from '../tensor';
@@ -11,7 +12,7 @@ import type { Tensor } from '../tensor';
 /** softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along `dim`. */
 export function softmax(x: Tensor, dim = -1): Tensor {
   const p = axisPlan('softmax', x.shape, dim);
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.softmax(p, x.data, y.data);
   return record(y, 'softmax', [x], (gy) => {
     // ∂L/∂x = y ∘ (gy − Σ gy∘y)   (the Jacobian diag(y) − y yᵀ, applied without forming it)
@@ -22,7 +23,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
 /** logSoftmax(x)ᵢ = xᵢ − max x − ln Σⱼ exp(xⱼ − max x) along `dim`. */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const p = axisPlan('logSoftmax', x.shape, dim);
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.logSoftmax(p, x.data, y.data);
   return record(y, 'logSoftmax', [x], (gy) => {
     // ∂L/∂x = gy − softmax(x) Σ gy ,  softmax(x) = exp(y)
@@ -49,8 +50,8 @@ export function crossEntropy(
   const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
   const c = logits.shape[logits.ndim - 1] as number;
   const t = toLabels(op, labels, rows, c);
-  const losses = empty(logits.ndim === 1 ? [] : [rows], logits.dtype);
-  const probs = empty(logits.shape, logits.dtype);
+  const losses = empty(logits.ndim === 1 ? [] : [rows], floating(logits.dtype));
+  const probs = empty(logits.shape, floating(logits.dtype));
   K.crossEntropy(rows, c, logits.data, t, losses.data, probs.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
   return record(y, 'crossEntropy', [logits], (gy) => {

@@ -2,11 +2,12 @@
 // Where the derivative is cheaper from the output, the backward reads y (exp, sqrt, tanh, sigmoid).
 import * as K from '../../kernels/index';
 import { empty } from '../create';
+import { arithmetic, floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor } from '../tensor';
 
 export function exp(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.exp(x.data, y.data);
   return record(y, 'exp', [x], (gy) => {
     // ∂L/∂x = gy ∘ eˣ = gy ∘ y
@@ -15,7 +16,7 @@ export function exp(x: Tensor): Tensor {
 }
 
 export function log(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.log(x.data, y.data);
   return record(y, 'log', [x], (gy) => {
     // ∂L/∂x = gy / x
@@ -24,7 +25,7 @@ export function log(x: Tensor): Tensor {
 }
 
 export function sqrt(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.sqrt(x.data, y.data);
   return record(y, 'sqrt', [x], (gy) => {
     // ∂L/∂x = gy / (2√x) = gy / 2y
@@ -33,7 +34,7 @@ export function sqrt(x: Tensor): Tensor {
 }
 
 export function abs(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, arithmetic(x.dtype));
   K.abs(x.data, y.data);
   return record(y, 'abs', [x], (gy) => {
     // ∂L/∂x = gy ∘ sign(x)   (0 at x = 0, as PyTorch)
@@ -42,7 +43,7 @@ export function abs(x: Tensor): Tensor {
 }
 
 export function tanh(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.tanh(x.data, y.data);
   return record(y, 'tanh', [x], (gy) => {
     // F8: ∂L/∂x = gy ∘ (1 − tanh²x) = gy ∘ (1 − y²)
@@ -51,7 +52,7 @@ export function tanh(x: Tensor): Tensor {
 }
 
 export function sigmoid(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.sigmoid(x.data, y.data);
   return record(y, 'sigmoid', [x], (gy) => {
     // F7: ∂L/∂x = gy ∘ σ(x)(1 − σ(x)) = gy ∘ y(1 − y)
@@ -60,7 +61,7 @@ export function sigmoid(x: Tensor): Tensor {
 }
 
 export function relu(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, arithmetic(x.dtype));
   K.relu(x.data, y.data);
   return record(y, 'relu', [x], (gy) => {
     // F9: ∂L/∂x = gy ∘ 1[x > 0]   (0 at x = 0, as PyTorch)
@@ -69,7 +70,7 @@ export function relu(x: Tensor): Tensor {
 }
 
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.leakyRelu(x.data, slope, y.data);
   return record(y, 'leakyRelu', [x], (gy) => {
     // ∂L/∂x = gy ∘ (1 if x > 0 else slope)
@@ -79,7 +80,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 
 /** softplus(x) = ln(1 + eˣ), computed without overflow. */
 export function softplus(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.softplus(x.data, y.data);
   return record(y, 'softplus', [x], (gy) => {
     // ∂L/∂x = gy ∘ σ(x)
@@ -89,7 +90,7 @@ export function softplus(x: Tensor): Tensor {
 
 /** GELU(x) = x·Φ(x), Φ the standard normal CDF (the exact form, PyTorch's default). */
 export function gelu(x: Tensor): Tensor {
-  const y = empty(x.shape, x.dtype);
+  const y = empty(x.shape, floating(x.dtype));
   K.gelu(x.data, y.data);
   return record(y, 'gelu', [x], (gy) => {
     // ∂L/∂x = gy ∘ (Φ(x) + x·φ(x))
