@@ -27,12 +27,61 @@ export {
 export { type DType, promote } from './tensor/dtype';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
 export { to } from './tensor/ops/convert';
+export {
+  flip,
+  gather,
+  indexSelect,
+  narrow,
+  repeat,
+  type SliceIndex,
+  select,
+  slice,
+} from './tensor/ops/indexing';
+export { cat, chunk, split, stack } from './tensor/ops/join';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/loss';
 export { linear, matmul } from './tensor/ops/matmul';
-export { flatten, reshape, transpose } from './tensor/ops/movement';
-export { max, mean, sum } from './tensor/ops/reduce';
+export {
+  expand,
+  flatten,
+  permute,
+  reshape,
+  squeeze,
+  transpose,
+  tril,
+  triu,
+  unsqueeze,
+} from './tensor/ops/movement';
+export {
+  argmax,
+  argmin,
+  cumsum,
+  logsumexp,
+  max,
+  mean,
+  min,
+  std,
+  sum,
+  type VarianceOptions,
+  variance,
+} from './tensor/ops/reduce';
+export { clamp, eq, ge, gt, le, lt, maskedFill, maximum, minimum, ne, where } from './tensor/ops/select';
 export { crossEntropy, logSoftmax, softmax } from './tensor/ops/softmax';
-export { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './tensor/ops/unary';
+export {
+  abs,
+  cos,
+  exp,
+  gelu,
+  leakyRelu,
+  log,
+  relu,
+  sigmoid,
+  silu,
+  sin,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from './tensor/ops/unary';
 export { gradBuffer, isGradEnabled, noGrad, record } from './tensor/record';
 export type { Reduction } from './tensor/reduction';
 export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor';

@@ -6,7 +6,22 @@ import { erf } from '../src/kernels/unary';
 export const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export interface UnaryRule {
-  op: 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'sqrt' | 'abs' | 'leakyRelu' | 'softplus' | 'gelu';
+  op:
+    | 'neg'
+    | 'exp'
+    | 'log'
+    | 'tanh'
+    | 'sigmoid'
+    | 'relu'
+    | 'sqrt'
+    | 'abs'
+    | 'leakyRelu'
+    | 'softplus'
+    | 'gelu'
+    | 'sin'
+    | 'cos'
+    | 'square'
+    | 'silu';
   formula: string | null;
   /** Text used in the test name. */
   rule: string;
@@ -99,6 +114,34 @@ unaryRules.push(
     f: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
     df: (x) => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
     domain: [-4, 4],
+    value: false,
+  },
+  { op: 'sin', formula: null, rule: 'd sin/dx = cos', f: Math.sin, df: Math.cos, domain: [-4, 4], value: false },
+  {
+    op: 'cos',
+    formula: null,
+    rule: 'd cos/dx = −sin',
+    f: Math.cos,
+    df: (x) => -Math.sin(x),
+    domain: [-4, 4],
+    value: false,
+  },
+  {
+    op: 'square',
+    formula: null,
+    rule: 'd x²/dx = 2x',
+    f: (x) => x * x,
+    df: (x) => 2 * x,
+    domain: [-4, 4],
+    value: false,
+  },
+  {
+    op: 'silu',
+    formula: null,
+    rule: 'd silu/dx = σ(x)(1 + x(1 − σ(x)))',
+    f: (x) => x * sigmoidRef(x),
+    df: (x) => sigmoidRef(x) * (1 + x * (1 - sigmoidRef(x))),
+    domain: [-6, 6],
     value: false,
   },
 );

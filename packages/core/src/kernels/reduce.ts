@@ -2,6 +2,7 @@
 // the plan is x itself, side `b` is y. Summing x into y and broadcasting y back over x are each
 // other's transpose (adjoint), so sum's backward is broadcastAdd and vice versa.
 import type { BroadcastPlan } from '../plans/broadcast';
+import type { AxisPlan } from '../plans/reduce';
 import type { Buf } from './index';
 
 /** y[ib] += x[…]: sums x into y over the dims where y has size 1. `y` must start zeroed. */
@@ -80,5 +81,56 @@ export function addRowVector(rows: number, n: number, v: Buf, out: Buf): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     for (let j = 0; j < n; j++) out[base + j]! += v[j]!;
+  }
+}
+
+/**
+ * out[o, k] = the index i along the axis of the largest (sign 1) or smallest (sign −1) x[o, i, k];
+ * the first one on ties, and the first NaN if there is one (PyTorch treats NaN as the extreme).
+ */
+export function argExtremum(p: AxisPlan, x: Buf, sign: number, out: Buf): void {
+  const { outer, n, inner } = p;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const start = o * n * inner + k;
+      let best = 0;
+      let bestV = sign * x[start]!;
+      for (let i = 1; i < n && !Number.isNaN(bestV); i++) {
+        const v = sign * x[start + i * inner]!;
+        if (v > bestV || Number.isNaN(v)) {
+          best = i;
+          bestV = v;
+        }
+      }
+      out[o * inner + k] = best;
+    }
+  }
+}
+
+/** y = the running sum of x along the axis. */
+export function cumsum(p: AxisPlan, x: Buf, y: Buf): void {
+  const { outer, n, inner } = p;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      let s = 0;
+      for (let i = 0, at = o * n * inner + k; i < n; i++, at += inner) {
+        s += x[at]!;
+        y[at] = s;
+      }
+    }
+  }
+}
+
+/** gx += the running sum of gy from the end (cumsum's adjoint: x_i enters every y_j with j ≥ i). */
+export function cumsumBackward(p: AxisPlan, gy: Buf, gx: Buf): void {
+  const { outer, n, inner } = p;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      let s = 0;
+      for (let i = n - 1, at = (o * n + n - 1) * inner + k; i >= 0; i--, at -= inner) {
+        s += gy[at]!;
+        gx[at]! += s;
+      }
+    }
   }
 }

@@ -149,3 +149,40 @@ export function erf(x: number): number {
   const erfc = Math.exp(-ax * ax) / (f * 1.7724538509055159);
   return Math.sign(x) * (1 - erfc);
 }
+
+export function sin(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = Math.sin(x[i]!);
+}
+export function sinBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) gx[i]! += gy[i]! * Math.cos(x[i]!);
+}
+
+export function cos(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = Math.cos(x[i]!);
+}
+export function cosBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) gx[i]! -= gy[i]! * Math.sin(x[i]!);
+}
+
+export function square(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = x[i]! * x[i]!;
+}
+export function squareBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) gx[i]! += 2 * x[i]! * gy[i]!;
+}
+
+/** silu(x) = x·σ(x), with σ computed on the branch that cannot overflow. */
+export function silu(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    y[i] = v >= 0 ? v / (1 + Math.exp(-v)) : (v * Math.exp(v)) / (1 + Math.exp(v));
+  }
+}
+/** gx += gy · σ(x)(1 + x(1 − σ(x))). */
+export function siluBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) {
+    const v = x[i]!;
+    const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    gx[i]! += gy[i]! * s * (1 + v * (1 - s));
+  }
+}

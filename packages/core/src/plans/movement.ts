@@ -1,5 +1,6 @@
 // Plans for moving elements: permutations of dims, and windows along one dim (narrow, cat,
 // split). Each reduces to runs of contiguous or evenly strided elements.
+import { check, fmtShape, show } from '../errors';
 import { type Shape, sizeOf, stridesOf } from './shape';
 
 /**
@@ -56,4 +57,56 @@ export interface WindowPlan {
 /** The window's plan for the reverse copy (the backward). */
 export function reverseWindow(p: WindowPlan): WindowPlan {
   return { ...p, srcN: p.dstN, srcStart: p.dstStart, dstN: p.srcN, dstStart: p.srcStart };
+}
+
+/** narrow: `length` entries of `dim` from `start` (negative start counts from the end). */
+export function narrowPlan(op: string, shape: Shape, dim: number, start: number, length: number): WindowPlan {
+  const n = shape[dim] as number;
+  check(
+    Number.isInteger(start) && start >= -n && start <= n,
+    () =>
+      `${op}: start ${show(start)} is out of range for dim ${dim} of size ${n} (expected an integer in ${-n}..${n})`,
+  );
+  const s = start < 0 ? start + n : start;
+  check(
+    Number.isInteger(length) && length >= 0 && s + length <= n,
+    () => `${op}: length ${show(length)} from start ${s} runs past dim ${dim} of size ${n}`,
+  );
+  return {
+    outer: sizeOf(shape.slice(0, dim)),
+    inner: sizeOf(shape.slice(dim + 1)),
+    length,
+    srcN: n,
+    srcStart: s,
+    dstN: length,
+    dstStart: 0,
+  };
+}
+
+/** cat: the inputs laid end to end along `dim`; window i copies input i into its place in y. */
+export function catPlan(
+  op: string,
+  shapes: readonly Shape[],
+  dim: number,
+): { outShape: number[]; windows: WindowPlan[] } {
+  const first = shapes[0] as Shape;
+  shapes.forEach((s, i) => {
+    check(
+      s.length === first.length && s.every((n, d) => d === dim || n === first[d]),
+      () => `${op}: tensor ${i} has shape ${fmtShape(s)}, which does not match ${fmtShape(first)} outside dim ${dim}`,
+    );
+  });
+  const total = shapes.reduce((t, s) => t + (s[dim] as number), 0);
+  const outer = sizeOf(first.slice(0, dim));
+  const inner = sizeOf(first.slice(dim + 1));
+  let at = 0;
+  const windows = shapes.map((s) => {
+    const length = s[dim] as number;
+    const w = { outer, inner, length, srcN: length, srcStart: 0, dstN: total, dstStart: at };
+    at += length;
+    return w;
+  });
+  const outShape = [...first];
+  outShape[dim] = total;
+  return { outShape, windows };
 }

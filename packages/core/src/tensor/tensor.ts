@@ -9,11 +9,41 @@ import { checkShape, type Shape, sameShape, sizeOf } from '../plans/shape';
 import { type DType, dtypeOf, isFloat, storageFor } from './dtype';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { to } from './ops/convert';
+import { flip, gather, indexSelect, narrow, repeat, type SliceIndex, select, slice } from './ops/indexing';
+import { chunk, split } from './ops/join';
 import { matmul } from './ops/matmul';
-import { flatten, reshape, transpose } from './ops/movement';
-import { max, mean, sum } from './ops/reduce';
+import { expand, flatten, permute, reshape, squeeze, transpose, tril, triu, unsqueeze } from './ops/movement';
+import {
+  argmax,
+  argmin,
+  cumsum,
+  logsumexp,
+  max,
+  mean,
+  min,
+  std,
+  sum,
+  type VarianceOptions,
+  variance,
+} from './ops/reduce';
+import { clamp, eq, ge, gt, le, lt, maskedFill, maximum, minimum, ne } from './ops/select';
 import { logSoftmax, softmax } from './ops/softmax';
-import { abs, exp, gelu, leakyRelu, log, relu, sigmoid, softplus, sqrt, tanh } from './ops/unary';
+import {
+  abs,
+  cos,
+  exp,
+  gelu,
+  leakyRelu,
+  log,
+  relu,
+  sigmoid,
+  silu,
+  sin,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from './ops/unary';
 import { gradBuffer } from './record';
 
 export type { DType };
@@ -162,6 +192,20 @@ export class Tensor {
   gelu(): Tensor {
     return gelu(this);
   }
+  sin(): Tensor {
+    return sin(this);
+  }
+  cos(): Tensor {
+    return cos(this);
+  }
+  /** x², elementwise. */
+  square(): Tensor {
+    return square(this);
+  }
+  /** SiLU (swish): x·σ(x). */
+  silu(): Tensor {
+    return silu(this);
+  }
 
   // ops/reduce.ts
   sum(dim?: number | readonly number[], keepDim = false): Tensor {
@@ -172,6 +216,76 @@ export class Tensor {
   }
   max(dim?: number | readonly number[], keepDim = false): Tensor {
     return max(this, dim, keepDim);
+  }
+  /** The minimum over `dim` (values only; argmin gives indices). */
+  min(dim?: number | readonly number[], keepDim = false): Tensor {
+    return min(this, dim, keepDim);
+  }
+  /** The int32 index of the maximum along `dim` (of the flattened tensor when omitted). */
+  argmax(dim?: number, keepDim = false): Tensor {
+    return argmax(this, dim, keepDim);
+  }
+  /** The int32 index of the minimum along `dim` (of the flattened tensor when omitted). */
+  argmin(dim?: number, keepDim = false): Tensor {
+    return argmin(this, dim, keepDim);
+  }
+  /** The variance Σ (x − mean)² / (N − correction) over `dim`; correction defaults to 1. */
+  var(dim?: number | readonly number[], opts?: VarianceOptions): Tensor {
+    return variance(this, dim, opts);
+  }
+  /** The standard deviation √var over `dim`. */
+  std(dim?: number | readonly number[], opts?: VarianceOptions): Tensor {
+    return std(this, dim, opts);
+  }
+  /** ln Σ exp(x) over `dim`, computed stably. */
+  logsumexp(dim: number | readonly number[], keepDim = false): Tensor {
+    return logsumexp(this, dim, keepDim);
+  }
+  /** The running sum along `dim`. */
+  cumsum(dim: number): Tensor {
+    return cumsum(this, dim);
+  }
+
+  // ops/select.ts
+  /** this = o, elementwise (bool). */
+  eq(other: TensorLike): Tensor {
+    return eq(this, other);
+  }
+  /** this ≠ o, elementwise (bool). */
+  ne(other: TensorLike): Tensor {
+    return ne(this, other);
+  }
+  /** this < o, elementwise (bool). */
+  lt(other: TensorLike): Tensor {
+    return lt(this, other);
+  }
+  /** this ≤ o, elementwise (bool). */
+  le(other: TensorLike): Tensor {
+    return le(this, other);
+  }
+  /** this > o, elementwise (bool). */
+  gt(other: TensorLike): Tensor {
+    return gt(this, other);
+  }
+  /** this ≥ o, elementwise (bool). */
+  ge(other: TensorLike): Tensor {
+    return ge(this, other);
+  }
+  /** This tensor with `value` where the bool `mask` is true. */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return maskedFill(this, mask, value);
+  }
+  /** This tensor limited to [min, max] (either may be null). */
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return clamp(this, min, max);
+  }
+  /** The elementwise maximum with `other`. */
+  maximum(other: TensorLike): Tensor {
+    return maximum(this, other);
+  }
+  /** The elementwise minimum with `other`. */
+  minimum(other: TensorLike): Tensor {
+    return minimum(this, other);
   }
 
   // ops/matmul.ts
@@ -189,6 +303,30 @@ export class Tensor {
   transpose(dim0 = -2, dim1 = -1): Tensor {
     return transpose(this, dim0, dim1);
   }
+  /** x with a new dim of size 1 at `dim`. */
+  unsqueeze(dim: number): Tensor {
+    return unsqueeze(this, dim);
+  }
+  /** x without dims of size 1 (all of them, or those among `dim`). */
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return squeeze(this, dim);
+  }
+  /** x with its dims reordered: the result's dim i is x's dim dims[i]. */
+  permute(dims: readonly number[]): Tensor {
+    return permute(this, dims);
+  }
+  /** x broadcast to `shape` (−1 keeps a dim). */
+  expand(shape: readonly number[]): Tensor {
+    return expand(this, shape);
+  }
+  /** The lower triangle of the last two dims (j − i ≤ diagonal), zeros elsewhere. */
+  tril(diagonal = 0): Tensor {
+    return tril(this, diagonal);
+  }
+  /** The upper triangle of the last two dims (j − i ≥ diagonal), zeros elsewhere. */
+  triu(diagonal = 0): Tensor {
+    return triu(this, diagonal);
+  }
   /** The transpose of a 2-D tensor (a 0-D or 1-D tensor is returned as is, as in PyTorch). */
   get T(): Tensor {
     check(
@@ -196,6 +334,61 @@ export class Tensor {
       () => `T: expects a tensor of at most 2 dims, got shape ${fmtShape(this.shape)}; use transpose(dim0, dim1)`,
     );
     return this.ndim < 2 ? this : transpose(this, 0, 1);
+  }
+
+  // ops/indexing.ts
+  /**
+   * Python's x[...], one argument per index item: a number selects (the dim is dropped; negative
+   * counts from the end), `[]` keeps a dim, `[i]` is i:, `[i, j]` is i:j, `[i, j, step]` is
+   * i:j:step (step > 0; ranges clamp to the dim as Python's do), `null` inserts a dim of size 1,
+   * `'...'` stands for the dims not named, and an int32 Tensor picks entries along its dim
+   * (advanced indexing). `x[0]` on a Tensor is just a missing property: use `x.slice(0)`.
+   * Differentiable: the gradient of each element goes back to where it was read (F17).
+   * @throws ChainruleError for an index out of range or not an integer, a step ≤ 0, or too many indices.
+   * @example
+   * const x = arange(12).reshape([3, 4]);
+   * x.slice(0);                  // x[0]        → [0, 1, 2, 3]
+   * x.slice([], [1, 3]);         // x[:, 1:3]   → shape [3, 2]
+   * x.slice(-1, [0, 4, 2]);      // x[-1, 0:4:2] → [8, 10]
+   * x.slice(null, '...', 0);     // x[None, ..., 0] → shape [1, 3]
+   * x.slice(tensor(Int32Array.of(2, 0)));  // rows 2 and 0
+   */
+  slice(...index: SliceIndex[]): Tensor {
+    return slice(this, ...index);
+  }
+  /** `length` entries of `dim` from `start`. */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return narrow(this, dim, start, length);
+  }
+  /** Entry `index` of `dim`, the dim removed: x.select(0, i) is x[i]. */
+  select(dim: number, index: number): Tensor {
+    return select(this, dim, index);
+  }
+  /** The entries `index` of `dim`, in that order (duplicates allowed). */
+  indexSelect(dim: number, index: Tensor | ArrayLike<number>): Tensor {
+    return indexSelect(this, dim, index);
+  }
+  /** torch.gather: along `dim`, the entry that `index` (int32, the result's shape) names. */
+  gather(dim: number, index: Tensor): Tensor {
+    return gather(this, dim, index);
+  }
+  /** x tiled reps[d] times along each dim. */
+  repeat(reps: readonly number[]): Tensor {
+    return repeat(this, reps);
+  }
+  /** x reversed along each of `dims`. */
+  flip(dims: readonly number[]): Tensor {
+    return flip(this, dims);
+  }
+
+  // ops/join.ts
+  /** Pieces of `sizeOrSizes` entries along `dim` (or of the listed sizes). */
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+    return split(this, sizeOrSizes, dim);
+  }
+  /** `chunks` pieces of ⌈n / chunks⌉ entries along `dim` (the last may be smaller). */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return chunk(this, chunks, dim);
   }
 
   // ops/softmax.ts

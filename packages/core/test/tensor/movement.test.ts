@@ -117,3 +117,69 @@ describe('transpose and T', () => {
     expect(() => rand64([2, 2]).transpose(0, 2)).toThrow('transpose: dim 2 is out of range for a tensor of 2 dims');
   });
 });
+
+describe('unsqueeze, squeeze, permute, expand, tril, triu', () => {
+  it('unsqueeze and squeeze add and drop dims of size 1', () => {
+    const x = rand64([2, 3]);
+    expect(x.unsqueeze(0).shape).toEqual([1, 2, 3]);
+    expect(x.unsqueeze(-1).shape).toEqual([2, 3, 1]);
+    expect(x.unsqueeze(1).unsqueeze(0).squeeze().shape).toEqual([2, 3]);
+    expect(rand64([1, 2, 1]).squeeze(0).shape).toEqual([2, 1]);
+    expect(rand64([1, 2, 1]).squeeze(1).shape).toEqual([1, 2, 1]); // not of size 1: kept, as PyTorch
+    expect(() => x.unsqueeze(3)).toThrow('unsqueeze: dim 3 is out of range for a tensor of 3 dims');
+    expectGradcheck((t) => t.unsqueeze(1).squeeze(1).tanh(), [rand64([2, 3])]);
+  });
+
+  it('permute reorders dims; its adjoint is the inverse permutation', () => {
+    const x = tensor([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ]); // [1, 3, 2]
+    expect(x.permute([2, 0, 1]).toArray()).toEqual([[[1, 3, 5]], [[2, 4, 6]]]);
+    const u = rand64([2, 3, 4]);
+    const v = rand64([4, 2, 3]);
+    // ⟨P u, v⟩ = ⟨u, Pᵀ v⟩
+    expectClose([dot(u.permute([2, 0, 1]), v)], [dot(u, v.permute([1, 2, 0]))]);
+    expectGradcheck((t) => t.permute([1, 2, 0]).exp(), [rand64([2, 3, 4])]);
+    expect(() => x.permute([0, 0, 1])).toThrow('permute: dim list [0,0,1] repeats a dim');
+    expect(() => x.permute([0, 1])).toThrow("permute: dims [0, 1] must list each of the tensor's 3 dims once");
+  });
+
+  it('expand broadcasts; F15: its gradient is summed back', () => {
+    const x = tensor([[1], [2]], { requiresGrad: true });
+    const y = x.expand([3, -1, 4]);
+    expect(y.shape).toEqual([3, 2, 4]);
+    expect(y.slice(2).toArray()).toEqual([
+      [1, 1, 1, 1],
+      [2, 2, 2, 2],
+    ]);
+    y.sum().backward();
+    expect(x.grad?.toArray()).toEqual([[12], [12]]);
+    expectGradcheck((t) => t.expand([2, 3, 3]).sin(), [rand64([3, 1])]);
+    expect(() => x.expand([3, 3])).toThrow('expand: cannot expand shape [2,1] to [3,3] (only dims of size 1 can grow)');
+  });
+
+  it('tril and triu keep a triangle (with a diagonal offset) and mask the gradient alike', () => {
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(x.tril().toArray()).toEqual([
+      [1, 0, 0],
+      [4, 5, 0],
+    ]);
+    expect(x.triu(1).toArray()).toEqual([
+      [0, 2, 3],
+      [0, 0, 6],
+    ]);
+    expect(x.tril(-1).toArray()).toEqual([
+      [0, 0, 0],
+      [4, 0, 0],
+    ]);
+    expectGradcheck((t) => t.triu(-1).square(), [rand64([2, 3, 3])]);
+    expect(() => tensor([1, 2]).tril()).toThrow('tril: expects a tensor of at least 2 dims, got shape [2]');
+  });
+});

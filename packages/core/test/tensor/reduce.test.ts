@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainruleError, tensor } from '../../src/index';
+import { ChainruleError, tensor, zeros } from '../../src/index';
 import { expectClose, expectGradcheck, rand64, unravel } from './helpers';
 
 const m = () =>
@@ -141,7 +141,7 @@ describe('reduction errors', () => {
     expect(() => x.mean(-3)).toThrow('mean: dim -3 is out of range for a tensor of 2 dims (expected -2..1)');
     expect(() => x.max([0, -2])).toThrow('max: dim list [0,-2] repeats a dim');
     expect(() => x.sum(0.5)).toThrow('sum: dim 0.5 is out of range');
-    expect(() => tensor([]).max()).toThrow('max: cannot reduce an empty tensor of shape [0]');
+    expect(() => tensor([]).max()).toThrow('max: cannot reduce over an empty dim of a tensor of shape [0]');
     expect(x.grad).toBeNull();
   });
 });
@@ -153,5 +153,93 @@ describe('float32 sums', () => {
     const exact = 1_000_000 * Math.fround(0.1);
     expect(Math.abs(x.sum().item() - exact) / exact).toBeLessThan(1e-7);
     expect(Math.abs(x.reshape([1000, 1000]).sum(1).sum().item() - exact) / exact).toBeLessThan(1e-6);
+  });
+});
+
+describe('min, argmax, argmin, var, std, logsumexp, cumsum', () => {
+  it('min is −max(−x): values, the gradient to the first arg-min, and empty results', () => {
+    const x = tensor(
+      [
+        [3, 1, 1],
+        [0, 5, -2],
+      ],
+      { requiresGrad: true },
+    );
+    expect(x.min(1).toArray()).toEqual([1, -2]);
+    expect(x.min().item()).toBe(-2);
+    x.min(1).sum().backward();
+    expect(x.grad?.toArray()).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(zeros([0, 3]).max(1).shape).toEqual([0]); // as PyTorch: nothing to reduce, nothing returned
+    expect(() => zeros([0, 3]).max(0)).toThrow('max: cannot reduce over an empty dim of a tensor of shape [0,3]');
+    expectGradcheck((t) => t.min(0), [rand64([3, 4])]);
+  });
+
+  it('argmax and argmin give int32 indices: the first on ties, NaN counts as the extreme', () => {
+    const x = tensor([
+      [1, 7, 7],
+      [9, 2, 9],
+    ]);
+    expect(x.argmax(1).toArray()).toEqual([1, 0]);
+    expect(x.argmax(1).dtype).toBe('int32');
+    expect(x.argmin(0, true).toArray()).toEqual([[0, 1, 0]]);
+    expect(x.argmax().toArray()).toBe(3);
+    expect(x.argmax(undefined, true).shape).toEqual([1, 1]);
+    expect(tensor([1, Number.NaN, 5]).argmax().item()).toBe(1);
+    expect(tensor([1, Number.NaN, -5]).argmin().item()).toBe(1);
+  });
+
+  it('var and std with Bessel correction (default 1) or none', () => {
+    const x = tensor([1, 2, 3, 4], { dtype: 'float64' });
+    expect(x.var().item()).toBeCloseTo(5 / 3, 14);
+    expect(x.var(0, { correction: 0 }).item()).toBeCloseTo(1.25, 14);
+    expect(x.std().item()).toBeCloseTo(Math.sqrt(5 / 3), 14);
+    expect(
+      tensor([[1, 3]])
+        .var(1, { keepDim: true })
+        .toArray(),
+    ).toEqual([[2]]);
+    expectGradcheck((t) => t.var(1), [rand64([3, 4])]);
+    expectGradcheck((t) => t.std([0, 1], { correction: 0 }), [rand64([3, 4])]);
+  });
+
+  it('logsumexp is stable at ±1000, gives −∞ for a row of −∞, and its gradient is softmax', () => {
+    const big = tensor([1000, 1000], { dtype: 'float64' });
+    expect(big.logsumexp(0).item()).toBeCloseTo(1000 + Math.log(2), 10);
+    expect(tensor([-1000, -1000], { dtype: 'float64' }).logsumexp(0).item()).toBeCloseTo(-1000 + Math.log(2), 10);
+    expect(tensor([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]).logsumexp(0).item()).toBe(
+      Number.NEGATIVE_INFINITY,
+    );
+    const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    x.logsumexp(0).backward();
+    expectClose(x.grad?.data ?? [], Array.from(x.detach().softmax(0).data), 1e-14);
+    expect(rand64([2, 3, 4]).logsumexp([0, 2], true).shape).toEqual([1, 3, 1]);
+    expectGradcheck((t) => t.logsumexp(-1), [rand64([3, 4])]);
+  });
+
+  it('cumsum runs along a dim; ∂L/∂x_i = Σ_{j ≥ i} gy_j', () => {
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    expect(x.cumsum(1).toArray()).toEqual([
+      [1, 3, 6],
+      [4, 9, 15],
+    ]);
+    expect(x.cumsum(0).toArray()).toEqual([
+      [1, 2, 3],
+      [5, 7, 9],
+    ]);
+    x.cumsum(1).sum().backward();
+    expect(x.grad?.toArray()).toEqual([
+      [3, 2, 1],
+      [3, 2, 1],
+    ]);
+    expectGradcheck((t) => t.cumsum(0).tanh(), [rand64([3, 2])]);
   });
 });

@@ -1,10 +1,12 @@
-// ops: reshape, flatten and transpose. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
+// ops: reshape, flatten, transpose, and the shape ops unsqueeze squeeze permute expand tril
+// triu. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
 // Storage is always contiguous and row-major, so reshape shares x's buffer (a view, as in
 // PyTorch) and transpose copies into the new order.
-import { check, fmtShape } from '../../errors';
+import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
+import { broadcastPlan } from '../../plans/broadcast';
 import { permutePlan } from '../../plans/movement';
-import { normalizeDim, sizeOf } from '../../plans/shape';
+import { normalizeDim, normalizeDims, sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
@@ -69,4 +71,92 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
       `reshape: cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)} (${sizeOf(shape)} elements)`,
   );
   return [...shape];
+}
+
+/** x with a new dim of size 1 inserted at `dim` (in −(ndim+1)..ndim). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  // unsqueeze = reshape: a composite, its backward is reshape's
+  return reshape(x, shape);
+}
+
+/** x without its dims of size 1 (all of them, or `dim` if it has size 1; other dims are kept, as PyTorch). */
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : normalizeDims('squeeze', dim, x.ndim);
+  // squeeze = reshape: a composite, its backward is reshape's
+  return reshape(
+    x,
+    x.shape.filter((n, i) => !(n === 1 && dims.includes(i))),
+  );
+}
+
+/** x with its dims reordered: y's dim i is x's dim dims[i]. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  check(
+    Array.isArray(dims) && dims.length === x.ndim,
+    () => `permute: dims ${show(dims)} must list each of the tensor's ${x.ndim} dims once`,
+  );
+  normalizeDims('permute', dims, x.ndim); // checks range and repeats
+  const perm = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
+  const p = permutePlan(x.shape, perm);
+  const y = empty(p.outShape, x.dtype);
+  K.permute(p, x.data, y.data, false);
+  return record(y, 'permute', [x], (gy) => {
+    // ∂L/∂x = gy permuted back by the inverse permutation
+    K.permute(permutePlan(y.shape, inverse), gy, gradBuffer(x), true);
+  });
+}
+
+/**
+ * x broadcast to `shape` (−1 keeps a dim; new dims may be added in front). A copy here, since
+ * storage is contiguous.
+ */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  check(
+    Array.isArray(shape) && shape.length >= x.ndim && shape.every((n) => Number.isInteger(n) && n >= -1),
+    () => `expand: shape must be an array of integers ≥ −1 with at least ${x.ndim} entries, got ${show(shape)}`,
+  );
+  const lead = shape.length - x.ndim;
+  const target = shape.map((n, i) => (n === -1 && i >= lead ? (x.shape[i - lead] as number) : n));
+  check(
+    target.every((n, i) => n >= 0 && (i < lead || x.shape[i - lead] === 1 || x.shape[i - lead] === n)),
+    () => `expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (only dims of size 1 can grow)`,
+  );
+  const p = broadcastPlan('expand', target, x.shape);
+  const y = empty(target, x.dtype);
+  K.broadcastAdd(p, x.data, y.data);
+  return record(y, 'expand', [x], (gy) => {
+    // F15: ∂L/∂x = gy summed over the dims x was broadcast along (sum is expand's adjoint)
+    K.sumTo(p, gy, gradBuffer(x));
+  });
+}
+
+/** The lower triangle of the last two dims (j − i ≤ diagonal), zeros above. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  return triangle('tril', x, diagonal, false);
+}
+
+/** The upper triangle of the last two dims (j − i ≥ diagonal), zeros below. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  return triangle('triu', x, diagonal, true);
+}
+
+function triangle(op: string, x: Tensor, diagonal: number, upper: boolean): Tensor {
+  check(x.ndim >= 2, () => `${op}: expects a tensor of at least 2 dims, got shape ${fmtShape(x.shape)}`);
+  check(Number.isInteger(diagonal), () => `${op}: diagonal must be an integer, got ${show(diagonal)}`);
+  const rows = x.shape[x.ndim - 2] as number;
+  const cols = x.shape[x.ndim - 1] as number;
+  const batch = rows * cols === 0 ? 0 : x.size / (rows * cols);
+  const y = empty(x.shape, x.dtype);
+  K.triangle(batch, rows, cols, diagonal, upper, x.data, y.data, false);
+  return record(y, op, [x], (gy) => {
+    // ∂L/∂x = gy on the kept triangle, 0 elsewhere (the same mask)
+    K.triangle(batch, rows, cols, diagonal, upper, gy, gradBuffer(x), true);
+  });
 }

@@ -1,14 +1,19 @@
 // ops: reductions over all elements, one dim or a list of dims (negative dims allowed), with
-// keepDim as in PyTorch. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
+// keepDim as in PyTorch: sum mean max min argmax argmin var std logsumexp cumsum.
+// Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
 // Each reduction walks a plan of (x's shape, y's keep-dim shape): y is "broadcast" over x.
-import { check, fmtShape } from '../../errors';
+import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
-import { reducePlan } from '../../plans/reduce';
+import { axisPlan, type ReducePlan, reducePlan } from '../../plans/reduce';
+import { sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { arithmetic } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, noGrad, record } from '../record';
 import type { Tensor } from '../tensor';
-import { div } from './binary';
+import { add, div, neg, sub } from './binary';
+import { reshape } from './movement';
+import { lt, where } from './select';
+import { abs, exp, log, sqrt, square } from './unary';
 
 /** Σ over `dim` (all dims when omitted). */
 export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
@@ -35,12 +40,101 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepDim = fals
  */
 export function max(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
   const p = reducePlan('max', x.shape, dim, keepDim);
-  check(x.size > 0, () => `max: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
+  checkNonEmpty('max', x, p);
   const y = empty(p.outShape, x.dtype);
   const arg = new Int32Array(y.size);
   K.maxAlong(p.walk, x.data, y.data, arg);
   return record(y, 'max', [x], (gy) => {
     // ∂L/∂x[i] = gy where i is the arg-max, 0 elsewhere
     K.maxBackward(arg, gy, gradBuffer(x));
+  });
+}
+
+/** The minimum over `dim` (all dims when omitted); the gradient goes to the first arg-min. */
+export function min(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  checkNonEmpty('min', x, reducePlan('min', x.shape, dim, keepDim));
+  // a composite: min x = −max(−x), which also picks the first of tied minima (backward: theirs)
+  return neg(max(neg(x), dim, keepDim));
+}
+
+/** A max-like reduction needs at least one element in each group (an empty result is fine, as PyTorch). */
+function checkNonEmpty(op: string, x: Tensor, p: ReducePlan): void {
+  check(
+    p.count > 0 || sizeOf(p.outShape) === 0,
+    () => `${op}: cannot reduce over an empty dim of a tensor of shape ${fmtShape(x.shape)}`,
+  );
+}
+
+function argExtremum(op: string, x: Tensor, dim: number | undefined, keepDim: boolean, sign: number): Tensor {
+  const whole = dim === undefined;
+  check(x.size > 0 || !whole, () => `${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
+  const p = whole ? { dim: 0, outer: 1, n: x.size, inner: 1 } : axisPlan(op, x.shape, dim);
+  const outShape = whole ? (keepDim ? x.shape.map(() => 1) : []) : reducePlan(op, x.shape, p.dim, keepDim).outShape;
+  const y = empty(outShape, 'int32');
+  K.argExtremum(p, x.data, sign, y.data);
+  // ∂L/∂x = 0 almost everywhere: an index is piecewise constant in x, so no node is kept
+  return y;
+}
+
+/** The index (int32) of the maximum along `dim`, or in the flattened tensor when dim is omitted. */
+export function argmax(x: Tensor, dim?: number, keepDim = false): Tensor {
+  return argExtremum('argmax', x, dim, keepDim, 1);
+}
+
+/** The index (int32) of the minimum along `dim`, or in the flattened tensor when dim is omitted. */
+export function argmin(x: Tensor, dim?: number, keepDim = false): Tensor {
+  return argExtremum('argmin', x, dim, keepDim, -1);
+}
+
+export interface VarianceOptions {
+  /** Subtracted from the count in the denominator: 1 (Bessel's correction, the default) or 0. */
+  correction?: number;
+  keepDim?: boolean;
+}
+
+/** The variance over `dim` (all dims when omitted): Σ (x − mean)² / (N − correction). */
+export function variance(x: Tensor, dim?: number | readonly number[], opts: VarianceOptions = {}): Tensor {
+  check(opts !== null && typeof opts === 'object', () => `var: options must be an object, got ${show(opts)}`);
+  const correction = opts.correction ?? 1;
+  check(
+    typeof correction === 'number' && correction >= 0,
+    () => `var: correction must be a number ≥ 0, got ${show(correction)}`,
+  );
+  const p = reducePlan('var', x.shape, dim, opts.keepDim ?? false);
+  // a composite: var = Σ (x − mean)² / (N − c), through sub, square, sum and div (backward: theirs,
+  // which adds up to ∂L/∂x = gy · 2(x − mean)/(N − c), the mean's own term summing to zero)
+  const centered = sub(x, mean(x, p.dims, true));
+  return div(sum(square(centered), p.dims, opts.keepDim ?? false), Math.max(0, p.count - correction));
+}
+
+/** The standard deviation over `dim`: √var. */
+export function std(x: Tensor, dim?: number | readonly number[], opts: VarianceOptions = {}): Tensor {
+  // a composite: std = √var (backward: sqrt's and var's)
+  return sqrt(variance(x, dim, opts));
+}
+
+/** ln Σ exp(x) over `dim`, computed stably: −∞ for a row of −∞, +∞ when a term is +∞. */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepDim = false): Tensor {
+  check(dim !== undefined, () => 'logsumexp: dim is required');
+  const p = reducePlan('logsumexp', x.shape, dim, keepDim);
+  // a composite: m + ln Σ exp(x − m) with a constant m (the finite row max, else 0), so that every
+  // exp is ≤ 1. Its backward through exp, sum and log is ∂L/∂x = gy · softmax(x).
+  const m = noGrad(() => {
+    const mx = max(x, p.dims, true);
+    return where(lt(abs(mx), Number.POSITIVE_INFINITY), mx, 0);
+  });
+  const y = add(log(sum(exp(sub(x, m)), p.dims, true)), m);
+  return keepDim ? y : reshape(y, p.outShape);
+}
+
+/** The running sum along `dim`: y_i = Σ_{j ≤ i} x_j. */
+export function cumsum(x: Tensor, dim: number): Tensor {
+  check(typeof dim === 'number', () => `cumsum: dim must be a number, got ${show(dim)}`);
+  const p = axisPlan('cumsum', x.shape, dim);
+  const y = empty(x.shape, arithmetic(x.dtype));
+  K.cumsum(p, x.data, y.data);
+  return record(y, 'cumsum', [x], (gy) => {
+    // ∂L/∂x_i = Σ_{j ≥ i} gy_j: x_i enters every later partial sum
+    K.cumsumBackward(p, gy, gradBuffer(x));
   });
 }

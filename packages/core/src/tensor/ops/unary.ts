@@ -97,3 +97,41 @@ export function gelu(x: Tensor): Tensor {
     K.geluBackward(x.data, gy, gradBuffer(x));
   });
 }
+
+export function sin(x: Tensor): Tensor {
+  const y = empty(x.shape, floating(x.dtype));
+  K.sin(x.data, y.data);
+  return record(y, 'sin', [x], (gy) => {
+    // ∂L/∂x = gy ∘ cos x
+    K.sinBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+export function cos(x: Tensor): Tensor {
+  const y = empty(x.shape, floating(x.dtype));
+  K.cos(x.data, y.data);
+  return record(y, 'cos', [x], (gy) => {
+    // ∂L/∂x = −gy ∘ sin x
+    K.cosBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+/** x², elementwise (one pass, unlike x.pow(2)). */
+export function square(x: Tensor): Tensor {
+  const y = empty(x.shape, arithmetic(x.dtype));
+  K.square(x.data, y.data);
+  return record(y, 'square', [x], (gy) => {
+    // ∂L/∂x = gy ∘ 2x
+    K.squareBackward(x.data, gy, gradBuffer(x));
+  });
+}
+
+/** SiLU (swish): x·σ(x). */
+export function silu(x: Tensor): Tensor {
+  const y = empty(x.shape, floating(x.dtype));
+  K.silu(x.data, y.data);
+  return record(y, 'silu', [x], (gy) => {
+    // ∂L/∂x = gy ∘ σ(x)(1 + x(1 − σ(x)))
+    K.siluBackward(x.data, gy, gradBuffer(x));
+  });
+}
