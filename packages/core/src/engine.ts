@@ -45,13 +45,14 @@ export function topoSort(root: GraphNode): GraphNode[] {
  * Reverse-mode sweep from `root`. `seed` sets ∂root/∂root (1 for a scalar); each node's
  * backwardStep then adds ∂L/∂child into its children, in reverse topological order, so a
  * node's gradient is complete before it is propagated (the multivariate chain rule, F16).
- * Afterwards every step is released: closures and saved buffers become garbage, and a second
- * sweep through the same graph throws, as PyTorch does without `retain_graph`.
+ * Afterwards every step is released (unless `retainGraph`): closures and saved buffers become
+ * garbage, and a second sweep through the same graph throws, as PyTorch does without
+ * `retain_graph`.
  *
  * @throws ChainruleError if part of the graph was already released by an earlier backward();
  *   nothing is seeded or accumulated in that case.
  */
-export function runBackward(root: GraphNode, seed: () => void, opName = 'backward'): void {
+export function runBackward(root: GraphNode, seed: () => void, opName = 'backward', retainGraph = false): void {
   const order = topoSort(root);
   for (const node of order) {
     if (node.backwardStep === null && node.children.length > 0) {
@@ -63,5 +64,5 @@ export function runBackward(root: GraphNode, seed: () => void, opName = 'backwar
   }
   seed();
   for (let i = order.length - 1; i >= 0; i--) (order[i] as GraphNode).backwardStep?.();
-  for (const node of order) node.backwardStep = null;
+  if (!retainGraph) for (const node of order) node.backwardStep = null;
 }

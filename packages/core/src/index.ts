@@ -7,6 +7,7 @@ export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';
 export { broadcastShape } from './plans/broadcast';
 export { Rng } from './rng';
+export { type BackwardOptions, type GradOptions, grad } from './tensor/autograd';
 export {
   arange,
   type FactoryOptions,
@@ -25,9 +26,11 @@ export {
   zeros,
 } from './tensor/create';
 export { type DType, promote } from './tensor/dtype';
+export { type AttentionOptions, scaledDotProductAttention } from './tensor/ops/attention';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
 export { to } from './tensor/ops/convert';
 export {
+  embedding,
   flip,
   gather,
   indexSelect,

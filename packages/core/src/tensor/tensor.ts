@@ -1,11 +1,10 @@
 // class Tensor: storage (a contiguous row-major typed array), shape, dtype and gradient, plus
 // one-line methods that delegate to the ops, grouped in the order of the ops files. The methods
 // are the API index; the semantics live in ops/*.ts.
-import { runBackward } from '../engine';
 import { check, fmtShape, show } from '../errors';
 import type { Buf } from '../kernels/index';
-import { addInto } from '../kernels/unary';
 import { checkShape, type Shape, sameShape, sizeOf } from '../plans/shape';
+import { type BackwardOptions, backward } from './autograd';
 import { type DType, dtypeOf, isFloat, storageFor } from './dtype';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { to } from './ops/convert';
@@ -44,7 +43,6 @@ import {
   square,
   tanh,
 } from './ops/unary';
-import { gradBuffer } from './record';
 
 export type { DType };
 /** What `toArray()` returns: a number (a boolean for bool) for a 0-d tensor, nested arrays otherwise. */
@@ -402,7 +400,7 @@ export class Tensor {
   // autograd
   /**
    * Backpropagates from this tensor: adds ∂this/∂leaf (or gradᵀ·∂this/∂leaf) into the `.grad`
-   * of every leaf with `requiresGrad`, then frees the graph.
+   * of every leaf with `requiresGrad`, then frees the graph (keep it with `{ retainGraph: true }`).
    * @param grad ∂L/∂this, of this tensor's shape; omit it when this tensor holds one element.
    * @throws ChainruleError if this tensor does not require a gradient, has more than one element
    *   and no `grad`, or `grad` has another shape; nothing is changed then.
@@ -411,31 +409,8 @@ export class Tensor {
    * w.mul(w).sum().backward();
    * w.grad?.toArray(); // [2, 4]
    */
-  backward(grad?: Tensor): void {
-    check(
-      this.requiresGrad,
-      () => 'backward: this tensor does not require grad and has no graph (did an input set requiresGrad: true?)',
-    );
-    if (grad === undefined) {
-      check(
-        this.size === 1,
-        () =>
-          `backward: a gradient can be implied only for a tensor of one element, got shape ${fmtShape(this.shape)}; ` +
-          'pass backward(grad) or reduce first (e.g. .sum())',
-      );
-    } else {
-      check(grad instanceof Tensor, () => 'backward: grad must be a Tensor');
-      check(
-        sameShape(grad.shape, this.shape),
-        () =>
-          `backward: grad of shape ${fmtShape(grad.shape)} does not match the tensor's shape ${fmtShape(this.shape)}`,
-      );
-    }
-    runBackward(this, () => {
-      const g = gradBuffer(this);
-      if (grad === undefined) g[0] = (g[0] as number) + 1;
-      else addInto(grad.data, g);
-    });
+  backward(grad?: Tensor, opts?: BackwardOptions): void {
+    backward(this, grad, opts);
   }
 
   /** The same data, cut from the graph: no history, requiresGrad false. Shares storage, as in PyTorch. */

@@ -123,3 +123,29 @@ export function flip(x: Tensor, dims: readonly number[]): Tensor {
   // flip = a take along its plan: the backward flips gy back (F17)
   return take('flip', x, p);
 }
+
+/**
+ * Rows of `weight` [num, dim] picked by `indices` (int32 tensor or integer array, any shape):
+ * the result has shape [...indices.shape, dim]. A lookup table, as torch's F.embedding.
+ * @throws ChainruleError if weight is not 2-d or an index is not an integer in [0, num).
+ */
+export function embedding(indices: Tensor | ArrayLike<number>, weight: Tensor): Tensor {
+  check(
+    weight instanceof Tensor && weight.ndim === 2,
+    () => `embedding: weight must be a 2-d Tensor [num, dim], got ${show(weight)}`,
+  );
+  const index = indexArray('embedding', indices, true);
+  const num = weight.shape[0] as number;
+  for (let i = 0; i < index.values.length; i++) {
+    const v = index.values[i];
+    check(
+      typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < num,
+      () =>
+        `embedding: index ${show(v)} at position ${i} is out of range for ${num} embeddings (expected 0..${num - 1})`,
+    );
+  }
+  // a composite: the rows indexSelect(weight, 0, indices), reshaped to the indices' shape; its
+  // backward is indexSelect's scatter-add, so a row used twice gets both gradients (F17)
+  const rows = indexSelect(weight, 0, index.values);
+  return reshape(rows, [...index.shape, weight.shape[1] as number]);
+}
