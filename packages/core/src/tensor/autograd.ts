@@ -34,7 +34,7 @@ function seedFor(op: string, y: Tensor, gy: Tensor | undefined, opts: BackwardOp
       y.size === 1,
       () =>
         `${op}: a gradient can be implied only for a tensor of one element, got shape ${fmtShape(y.shape)}; ` +
-        'pass the gradient of the output or reduce first (e.g. .sum())',
+        `pass ${op === 'grad' ? 'opts.gradOutput' : 'backward(grad)'} or reduce first (e.g. .sum())`,
     );
     return () => {
       const g = gradBuffer(y);
