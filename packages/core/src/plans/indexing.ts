@@ -61,10 +61,11 @@ function fill(axes: readonly Axis[], offset: number, adv: Int32Array): GatherPla
 }
 
 /** An index in [−n, n) as one in [0, n), or an error naming the op, the value and the range. */
-export function checkIndex(op: string, i: unknown, n: number, what = 'index'): number {
+export function checkIndex(op: string, i: unknown, n: number, negative = true): number {
+  const lo = negative ? -n : 0;
   check(
-    typeof i === 'number' && Number.isInteger(i) && i >= -n && i < n,
-    () => `${op}: ${what} ${show(i)} is out of range for a dim of size ${n} (expected an integer in ${-n}..${n - 1})`,
+    typeof i === 'number' && Number.isInteger(i) && i >= lo && i < n,
+    () => `${op}: index ${show(i)} is out of range for a dim of size ${n} (expected an integer in ${lo}..${n - 1})`,
   );
   return (i as number) < 0 ? (i as number) + n : (i as number);
 }
@@ -84,9 +85,9 @@ function range(op: string, item: readonly number[], n: number): [number, number,
 }
 
 /** Checks an index array's values against a dim of size n and normalises negatives. */
-function indexValues(op: string, a: IndexArray, n: number): Int32Array {
+function indexValues(op: string, a: IndexArray, n: number, negative = true): Int32Array {
   const out = new Int32Array(a.values.length);
-  for (let i = 0; i < out.length; i++) out[i] = checkIndex(op, a.values[i], n);
+  for (let i = 0; i < out.length; i++) out[i] = checkIndex(op, a.values[i], n, negative);
   return out;
 }
 
@@ -160,11 +161,15 @@ export function slicePlan(op: string, shape: Shape, items: readonly IndexItem[])
   return fill(ordered, offset, table);
 }
 
-/** index_select: the entries of `index` (at most 1-d) along `dim`, in their order. */
-export function indexSelectPlan(op: string, shape: Shape, dim: number, index: IndexArray): GatherPlan {
+/**
+ * index_select: the entries of `index` (at most 1-d) along `dim`, in their order. `negative`
+ * false rejects negative indices (an embedding lookup, as PyTorch's).
+ */
+export function indexSelectPlan(op: string, shape: Shape, dim: number, index: IndexArray, negative = true): GatherPlan {
   check(index.shape.length <= 1, () => `${op}: index must be 0-d or 1-d, got shape ${fmtShape(index.shape)}`);
+  const values = indexValues(op, index, shape[dim] as number, negative);
   const items: IndexItem[] = shape.map(() => []);
-  items[dim] = { values: index.values, shape: [index.values.length] };
+  items[dim] = { values, shape: [values.length] };
   return slicePlan(op, shape, items);
 }
 

@@ -52,7 +52,7 @@ describe('embedding', () => {
     ]);
     expectGradcheck((t) => embedding([1, 1, 0], t).tanh(), [rand64([2, 3])]);
     expect(() => embedding([3], w)).toThrow(
-      'embedding: index 3 at position 0 is out of range for 3 embeddings (expected 0..2)',
+      'embedding: index 3 is out of range for a dim of size 3 (expected an integer in 0..2)',
     );
   });
 });

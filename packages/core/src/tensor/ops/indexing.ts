@@ -135,17 +135,14 @@ export function embedding(indices: Tensor | ArrayLike<number>, weight: Tensor): 
     () => `embedding: weight must be a 2-d Tensor [num, dim], got ${show(weight)}`,
   );
   const index = indexArray('embedding', indices, true);
-  const num = weight.shape[0] as number;
-  for (let i = 0; i < index.values.length; i++) {
-    const v = index.values[i];
-    check(
-      typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < num,
-      () =>
-        `embedding: index ${show(v)} at position ${i} is out of range for ${num} embeddings (expected 0..${num - 1})`,
-    );
-  }
-  // a composite: the rows indexSelect(weight, 0, indices), reshaped to the indices' shape; its
-  // backward is indexSelect's scatter-add, so a row used twice gets both gradients (F17)
-  const rows = indexSelect(weight, 0, index.values);
-  return reshape(rows, [...index.shape, weight.shape[1] as number]);
+  const p = indexSelectPlan(
+    'embedding',
+    weight.shape,
+    0,
+    { values: index.values, shape: [index.values.length] },
+    false,
+  );
+  // a composite: the rows of weight that take() reads along the plan, reshaped to the indices'
+  // shape; the backward is take's scatter-add, so a row used twice gets both gradients (F17)
+  return reshape(take('embedding', weight, p), [...index.shape, weight.shape[1] as number]);
 }
