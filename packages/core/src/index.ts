@@ -41,7 +41,7 @@ export {
   slice,
 } from './tensor/ops/indexing';
 export { cat, chunk, split, stack } from './tensor/ops/join';
-export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/loss';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, huber } from './tensor/ops/loss';
 export { linear, matmul } from './tensor/ops/matmul';
 export {
   expand,

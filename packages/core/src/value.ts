@@ -94,8 +94,8 @@ export class Value implements GraphNode {
     }
     const out = new Value(this.data ** exponent, undefined, [this], `^${exponent}`);
     out.backwardStep = () => {
-      // d xⁿ/dx = n·xⁿ⁻¹
-      this.grad += exponent * this.data ** (exponent - 1) * out.grad;
+      // d xⁿ/dx = n·xⁿ⁻¹ (0 for n = 0, also at x = 0, where 0·0⁻¹ would be NaN; as PyTorch)
+      if (exponent !== 0) this.grad += exponent * this.data ** (exponent - 1) * out.grad;
     };
     return out;
   }

@@ -54,6 +54,7 @@ describe('op registry', () => {
         'crossEntropy',
         'binaryCrossEntropy',
         'binaryCrossEntropyWithLogits',
+        'huber',
         'cat',
         'stack',
         'where',

@@ -1,12 +1,12 @@
 // Loss functions, PyTorch's semantics and defaults: reduction 'mean' (default), 'sum' or 'none'.
-// MSE, L1 and Huber are compositions of core ops; the cross-entropies are fused core ops whose
+// MSE and L1 are compositions of core ops; Huber and the cross-entropies are fused core ops whose
 // backward is the closed form (F11, F12).
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
   ChainruleError,
   crossEntropy,
-  noGrad,
+  huber,
   type Reduction,
   type Tensor,
   Tensor as TensorClass,
@@ -58,24 +58,7 @@ export function l1Loss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Te
 
 /** Huber: ½d² where |d| < δ, else δ(|d| − ½δ), d = y − t (default δ = 1). */
 export function huberLoss(pred: Tensor, target: Tensor, opts: LossOptions & { delta?: number } = {}): Tensor {
-  checkPair('huberLoss', pred, target);
-  checkReduction('huberLoss', opts.reduction);
-  const delta = opts.delta ?? 1;
-  if (!(delta > 0)) throw new ChainruleError(`huberLoss: delta must be positive, got ${delta}`);
-  const d = pred.sub(target);
-  const absD = d.abs();
-  // a constant mask picks the branch; both branches meet with equal slope at |d| = δ
-  const inner = noGrad(() => {
-    const m = new Float64Array(d.size);
-    for (let i = 0; i < m.length; i++) m[i] = (absD.data[i] as number) < delta ? 1 : 0;
-    return tensor(m, { shape: [...d.shape], dtype: pred.dtype });
-  });
-  const quadratic = d.pow(2).mul(0.5).mul(inner);
-  const linear = absD
-    .sub(0.5 * delta)
-    .mul(delta)
-    .mul(inner.neg().add(1));
-  return reduce('huberLoss', quadratic.add(linear), opts.reduction);
+  return huber(pred, target, opts.delta ?? 1, opts.reduction ?? 'mean');
 }
 
 /**

@@ -42,6 +42,22 @@ describe('l1Loss and huberLoss', () => {
     close(y.grad?.data, [1 / 3, 0, -1 / 3]);
   });
 
+  it('huber selects its branch: no NaN when the unused branch overflows or δ is infinite', () => {
+    const big = tensor([3e19, -3e19], { requiresGrad: true }); // float32: d² overflows to ∞
+    const loss = huberLoss(big, tensor([0, 0]), { reduction: 'sum' });
+    expect(loss.item()).toBeCloseTo(2 * (3e19 - 0.5), -15);
+    loss.backward();
+    expect(big.grad?.toArray()).toEqual([1, -1]);
+    const p = tensor([0.5, -2], { dtype: 'float64', requiresGrad: true });
+    const inf = huberLoss(p, tensor([0, 0], { dtype: 'float64' }), {
+      delta: Number.POSITIVE_INFINITY,
+      reduction: 'sum',
+    });
+    expect(inf.item()).toBe(0.125 + 2);
+    inf.backward();
+    expect(p.grad?.toArray()).toEqual([0.5, -2]);
+  });
+
   it('huber: ½d² inside δ, δ(|d| − ½δ) outside; gradient d or δ·sign(d), over N', () => {
     const y = f64([0.5, 3, -2], true);
     const loss = huberLoss(y, f64([0, 0, 0]));

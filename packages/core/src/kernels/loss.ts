@@ -41,3 +41,24 @@ export function bceWithLogitsBackward(z: Buf, t: Buf, gy: Buf, gyStep: number, s
     gz[i]! += gy[i * gyStep]! * scale * (s - t[i]!);
   }
 }
+
+/**
+ * loss[i] = ½d² where |d| < δ, else δ(|d| − ½δ), with d = p − t. The branch is selected, never
+ * multiplied by a mask, so an overflowing or infinite unused branch cannot turn into NaN.
+ */
+export function huber(p: Buf, t: Buf, delta: number, loss: Buf): void {
+  for (let i = 0; i < p.length; i++) {
+    const d = p[i]! - t[i]!;
+    const a = Math.abs(d);
+    loss[i] = a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+  }
+}
+
+/** gp += g_i · (d where |d| < δ, else δ·sign(d)), g_i = gy[i·gyStep]·scale. */
+export function huberBackward(p: Buf, t: Buf, delta: number, gy: Buf, gyStep: number, scale: number, gp: Buf): void {
+  for (let i = 0; i < p.length; i++) {
+    const d = p[i]! - t[i]!;
+    const slope = Math.abs(d) < delta ? d : delta * Math.sign(d);
+    gp[i]! += gy[i * gyStep]! * scale * slope;
+  }
+}

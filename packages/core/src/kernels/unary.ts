@@ -40,7 +40,9 @@ export function absBackward(x: Buf, gy: Buf, gx: Buf): void {
 export function pow(x: Buf, exponent: number, y: Buf): void {
   for (let i = 0; i < x.length; i++) y[i] = x[i]! ** exponent;
 }
+/** gx += gy · n·xⁿ⁻¹; for n = 0 the derivative is 0 everywhere (x⁰ = 1), also at x = 0 (0·0⁻¹ would be NaN). */
 export function powBackward(x: Buf, exponent: number, gy: Buf, gx: Buf): void {
+  if (exponent === 0) return;
   for (let i = 0; i < gy.length; i++) gx[i]! += gy[i]! * (exponent * x[i]! ** (exponent - 1));
 }
 

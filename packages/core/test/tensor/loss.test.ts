@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryCrossEntropy, binaryCrossEntropyWithLogits, tensor } from '../../src/index';
+import { binaryCrossEntropy, binaryCrossEntropyWithLogits, gradcheck, huber, tensor, Value } from '../../src/index';
 import { expectClose, expectGradcheck, rand64 } from './helpers';
 
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
@@ -74,5 +74,30 @@ describe('binaryCrossEntropy', () => {
       'bceWithLogitsLoss: input [2] and target [3] must have the same shape',
     );
     expect(p.grad).toBeNull();
+  });
+});
+
+describe('huber (fused)', () => {
+  it('values and gradient by hand: ½d² inside δ, δ(|d| − ½δ) outside; ∂/∂p = d or δ·sign(d)', () => {
+    const p = tensor([0.5, 3, -4], { dtype: 'float64', requiresGrad: true });
+    const t = tensor([0, 0, 0], { dtype: 'float64' });
+    const y = huber(p, t, 2, 'sum');
+    expect(y.item()).toBe(0.125 + 2 * (3 - 1) + 2 * (4 - 1));
+    y.backward();
+    expect(p.grad?.toArray()).toEqual([0.5, 2, -2]);
+    const report = gradcheck((q) => huber(q, t, 1.5, 'mean'), [tensor([0.3, 2.5, -0.9], { dtype: 'float64' })]);
+    expect(report.ok, report.message).toBe(true);
+    expect(() => huber(p, t, 0)).toThrow('huberLoss: delta must be a positive number, got 0');
+  });
+});
+
+describe('pow at 0', () => {
+  it('x⁰ has gradient 0 everywhere, also at x = 0 (PyTorch), in Tensor and Value', () => {
+    const x = tensor([0, 2], { requiresGrad: true });
+    x.pow(0).sum().backward();
+    expect(x.grad?.toArray()).toEqual([0, 0]);
+    const v = new Value(0);
+    v.pow(0).backward();
+    expect(v.grad).toBe(0);
   });
 });

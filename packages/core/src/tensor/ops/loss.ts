@@ -1,6 +1,6 @@
 // ops: fused binary cross-entropy losses, whose backward is the hand-derived closed form.
 // Vocabulary: p (probabilities) or z (logits), t (targets, constant) → y; gy = ∂L/∂y.
-import { check, fmtShape } from '../../errors';
+import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { sameShape } from '../../plans/shape';
 import { empty } from '../create';
@@ -47,5 +47,24 @@ export function binaryCrossEntropyWithLogits(z: Tensor, target: Tensor, reductio
   return record(y, op, [z], (gy) => {
     // F11: ∂L/∂z = σ(z) − t (divided by N for the mean)
     K.bceWithLogitsBackward(z.data, target.data, gy, gyStep, scale, gradBuffer(z));
+  });
+}
+
+/**
+ * The Huber loss of p against a constant target: ½d² where |d| < δ, else δ(|d| − ½δ), d = p − t
+ * (nn's huberLoss). Fused, so that the branch not taken never enters the gradient.
+ * @throws ChainruleError if shapes differ or δ is not a positive number.
+ */
+export function huber(p: Tensor, target: Tensor, delta = 1, reduction: Reduction = 'mean'): Tensor {
+  const op = 'huberLoss';
+  checkTarget(op, p, target);
+  checkReduction(op, reduction);
+  check(typeof delta === 'number' && delta > 0, () => `${op}: delta must be a positive number, got ${show(delta)}`);
+  const losses = empty(p.shape, floating(p.dtype));
+  K.huber(p.data, target.data, delta, losses.data);
+  const { y, gyStep, scale } = reduceLosses(losses, reduction);
+  return record(y, op, [p], (gy) => {
+    // ∂L/∂p = d where |d| < δ, δ·sign(d) elsewhere (d = p − t), divided by N for the mean
+    K.huberBackward(p.data, target.data, delta, gy, gyStep, scale, gradBuffer(p));
   });
 }
