@@ -52,8 +52,13 @@ export function topoSort(root: GraphNode): GraphNode[] {
  * @throws ChainruleError if part of the graph was already released by an earlier backward();
  *   nothing is seeded or accumulated in that case.
  */
-export function runBackward(root: GraphNode, seed: () => void, opName = 'backward', retainGraph = false): void {
-  const order = topoSort(root);
+export function runBackward(
+  root: GraphNode,
+  seed: () => void,
+  opName = 'backward',
+  retainGraph = false,
+  order: readonly GraphNode[] = topoSort(root),
+): void {
   for (const node of order) {
     if (node.backwardStep === null && node.children.length > 0) {
       throw new ChainruleError(

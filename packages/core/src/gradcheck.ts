@@ -1,6 +1,7 @@
 // gradcheck: autodiff against central differences, in float64, for every input element.
-import { ChainruleError, check, describe, fmtShape } from './errors';
+import { ChainruleError, check, describe, fmtShape, show } from './errors';
 import { Rng } from './rng';
+import { grad } from './tensor/autograd';
 import { noGrad } from './tensor/record';
 import { Tensor } from './tensor/tensor';
 
@@ -42,9 +43,21 @@ export function gradcheck(
   inputs: Tensor[],
   opts: GradcheckOptions = {},
 ): GradcheckReport {
+  check(typeof fn === 'function', () => `gradcheck: fn must be a function, got ${show(fn)}`);
+  check(opts !== null && typeof opts === 'object', () => `gradcheck: options must be an object, got ${show(opts)}`);
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
+  check(
+    typeof eps === 'number' && eps > 0 && Number.isFinite(eps),
+    () => `gradcheck: eps must be a positive number, got ${show(eps)}`,
+  );
+  for (const [name, v] of [
+    ['atol', atol],
+    ['rtol', rtol],
+  ] as const) {
+    check(typeof v === 'number' && v >= 0, () => `gradcheck: ${name} must be a number ≥ 0, got ${show(v)}`);
+  }
   check(Array.isArray(inputs) && inputs.length > 0, () => 'gradcheck: inputs must be a non-empty array of tensors');
   inputs.forEach((x, i) => {
     check(x instanceof Tensor, () => `gradcheck: input ${i} is ${describe(x)}, expected a Tensor`);
@@ -65,7 +78,8 @@ export function gradcheck(
     return s;
   };
   check(y0.requiresGrad, () => 'gradcheck: the output does not depend on any input (no graph was recorded)');
-  y0.backward(new Tensor(r, y0.shape));
+  // grad(), not backward(): tensors that fn captures (a model's parameters) keep their .grad
+  const analytic = grad(y0, xs, { gradOutput: new Tensor(r, y0.shape), allowUnused: true });
 
   let maxAbsError = 0;
   let maxRelError = 0;
@@ -82,15 +96,15 @@ export function gradcheck(
         const minus = project(fn(...xs));
         x.data[index] = saved;
         const numeric = (plus - minus) / (2 * eps);
-        const analytic = x.grad === null ? 0 : (x.grad.data[index] as number);
-        const abs = Math.abs(analytic - numeric);
+        const a = (analytic[input] as Tensor).data[index] as number;
+        const abs = Math.abs(a - numeric);
         const rel = abs / Math.max(Math.abs(numeric), Number.MIN_VALUE);
         maxAbsError = Math.max(maxAbsError, abs);
         if (abs > atol) maxRelError = Math.max(maxRelError, rel);
         const excess = abs - (atol + rtol * Math.abs(numeric));
         if (excess > worstExcess || Number.isNaN(abs)) {
           worstExcess = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : excess;
-          worst = { input, index, analytic, numeric };
+          worst = { input, index, analytic: a, numeric };
         }
         checked++;
       }

@@ -1,6 +1,7 @@
-// The tensor side of the engine: seeding ∂L/∂output, Tensor.backward, and grad(), which returns
-// gradients instead of accumulating them into .grad.
-import { type GraphNode, runBackward, topoSort } from '../engine';
+// The tensor side of the engine: seeding ∂L/∂output, Tensor.backward and grad(). Both check the
+// whole graph first (freed steps, tensors modified in place since the forward pass) and run the
+// sweep on fresh gradient buffers, so a call that throws leaves every .grad as it was.
+import { runBackward, topoSort } from '../engine';
 import { check, fmtShape, show } from '../errors';
 import { addInto } from '../kernels/unary';
 import { sameShape } from '../plans/shape';
@@ -15,6 +16,8 @@ export interface BackwardOptions {
 export interface GradOptions extends BackwardOptions {
   /** ∂L/∂output, of output's shape; omit it when output holds one element. */
   gradOutput?: Tensor;
+  /** Give zeros for an input that output does not depend on, instead of throwing (default false). */
+  allowUnused?: boolean;
 }
 
 /** Checks an output and its seed before anything is touched; returns the seed step. */
@@ -49,10 +52,58 @@ function seedFor(op: string, y: Tensor, gy: Tensor | undefined, opts: BackwardOp
   return () => addInto(gy.data, gradBuffer(y));
 }
 
+/** Every tensor an op saved for its backward must still be as it was in the forward pass (PyTorch's version check). */
+function checkVersions(op: string, order: readonly Tensor[]): void {
+  for (const t of order) {
+    const saved = t.savedVersions;
+    if (saved === null) continue;
+    [...t.children, t].forEach((s, i) => {
+      check(
+        s.version === saved[i],
+        () =>
+          `${op}: a tensor that '${t.op}' saved for its backward was modified in place after the forward pass ` +
+          `(version ${saved[i]}, now ${s.version}), e.g. by an optimizer step between the forward pass and ` +
+          `${op}(); run the forward pass again`,
+      );
+    });
+  }
+}
+
+/**
+ * Runs the sweep from y with every .grad in the graph set aside; returns the gradients the sweep
+ * produced (by position in `order`), with the set-aside ones already restored.
+ */
+function sweep(op: string, y: Tensor, seed: () => void, retainGraph: boolean, order: readonly Tensor[]) {
+  checkVersions(op, order);
+  const before = order.map((t) => t.grad);
+  for (const t of order) t.grad = null;
+  let after: (Tensor | null)[] = [];
+  try {
+    runBackward(y, seed, op, retainGraph, order);
+    after = order.map((t) => t.grad);
+  } finally {
+    order.forEach((t, i) => {
+      t.grad = before[i] ?? null;
+    });
+  }
+  return after;
+}
+
 /** Tensor.backward: accumulate ∂L/∂leaf into every leaf's .grad, then (unless retained) free the graph. */
 export function backward(y: Tensor, gy?: Tensor, opts: BackwardOptions = {}): void {
   const seed = seedFor('backward', y, gy, opts);
-  runBackward(y, seed, 'backward', opts.retainGraph ?? false);
+  const order = topoSort(y) as Tensor[];
+  const after = sweep('backward', y, seed, opts.retainGraph ?? false, order);
+  // commit: each new gradient is added into the one held before (same tensor, as PyTorch)
+  order.forEach((t, i) => {
+    const g = after[i];
+    if (g === null || g === undefined) return;
+    if (t.grad === null) t.grad = g;
+    else {
+      addInto(g.data, t.grad.data);
+      t.grad.bumpVersion();
+    }
+  });
 }
 
 /**
@@ -68,15 +119,15 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
   const seed = seedFor('grad', output, opts?.gradOutput, opts ?? {});
   check(Array.isArray(inputs), () => `grad: inputs must be an array of Tensors, got ${show(inputs)}`);
   const order = topoSort(output) as Tensor[];
-  const inGraph = new Set<GraphNode>(order);
+  const inGraph = new Set<Tensor>(order);
   inputs.forEach((x, i) => {
     check(x instanceof Tensor && x.requiresGrad, () => `grad: input ${i} is ${show(x)}, which does not require grad`);
-    check(inGraph.has(x), () => `grad: input ${i} was not used to compute the output`);
+    check(
+      inGraph.has(x) || opts.allowUnused === true,
+      () => `grad: input ${i} was not used to compute the output (pass allowUnused: true to get zeros)`,
+    );
   });
-  // Every .grad in the graph is set aside and restored afterwards; an intermediate input's
-  // gradient is caught just before its own backward step consumes it.
-  const saved = order.map((t) => t.grad);
-  for (const t of order) t.grad = null;
+  // An intermediate input's gradient is caught just before its own backward step consumes it.
   const caught = new Map<Tensor, Tensor | null>();
   const steps = new Map<Tensor, () => void>();
   for (const x of inputs) {
@@ -89,12 +140,10 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
     };
   }
   try {
-    runBackward(output, seed, 'grad', opts.retainGraph ?? false);
-    return inputs.map((x) => (caught.has(x) ? caught.get(x) : x.grad) ?? x.zerosLike());
+    const after = sweep('grad', output, seed, opts.retainGraph ?? false, order);
+    return inputs.map((x) => (caught.has(x) ? caught.get(x) : after[order.indexOf(x)]) ?? x.zerosLike());
   } finally {
-    order.forEach((t, i) => {
-      t.grad = saved[i] ?? null;
-    });
-    if (opts.retainGraph) for (const [x, step] of steps) x.backwardStep = step;
+    // unwrap the steps the sweep did not release (retainGraph, or a check that threw first)
+    for (const [x, step] of steps) if (x.backwardStep !== null) x.backwardStep = step;
   }
 }

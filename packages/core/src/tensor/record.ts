@@ -37,6 +37,7 @@ export function record(y: Tensor, op: string, children: Tensor[], backward: (gy:
   y.requiresGrad = true;
   y.op = op;
   y.children = children;
+  y.savedVersions = [...children.map((c) => c.version), y.version];
   y.backwardStep = () => {
     const g = y.grad;
     y.grad = null;

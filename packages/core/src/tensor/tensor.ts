@@ -71,6 +71,9 @@ export class Tensor {
   /** The operands (children in the expression-tree sense) this tensor was computed from. */
   children: readonly Tensor[] = [];
   backwardStep: (() => void) | null = null;
+  /** The versions of children (then this tensor) when the op recorded them; backward checks them. */
+  savedVersions: readonly number[] | null = null;
+  private versionCount = 0;
 
   /**
    * Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()`, which copies and
@@ -96,6 +99,18 @@ export class Tensor {
     this.dtype = dtypeOf(data);
     this.size = data.length;
     this.requiresGrad = requiresGrad;
+  }
+
+  /**
+   * How many times this tensor's data was changed in place (optimizer steps, loadStateDict,
+   * init): backward() refuses to use a saved tensor whose version moved since the forward pass.
+   */
+  get version(): number {
+    return this.versionCount;
+  }
+  /** Records an in-place change of `data` (call it after writing into `data` yourself). */
+  bumpVersion(): void {
+    this.versionCount++;
   }
 
   /** Whether backward() computes ∂L/∂this. Only float tensors can require a gradient. */

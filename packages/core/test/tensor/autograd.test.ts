@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ChainruleError, gradcheck, isGradEnabled, noGrad, type Tensor, tensor, toDot } from '../../src/index';
+import { ChainruleError, gradcheck, isGradEnabled, noGrad, record, type Tensor, tensor, toDot } from '../../src/index';
 import { clearGrad, rand64 } from './helpers';
 
 describe('Tensor autograd', () => {
@@ -172,5 +172,51 @@ describe('toDot for tensor graphs', () => {
     expect(dot).toContain('[2,1] float32');
     y.backward();
     expect(toDot(y)).toContain('{ x | [1,2] float32 | grad [1,2] }');
+  });
+});
+
+describe('a failed backward changes nothing; in-place changes are caught', () => {
+  it('a saved tensor changed in place between forward and backward is an error (version counter)', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const x = tensor([3, 4]);
+    const loss = w.mul(x).sum();
+    w.data[0] = 10; // e.g. an optimizer step
+    w.bumpVersion();
+    expect(() => loss.backward()).toThrow(
+      "backward: a tensor that 'mul' saved for its backward was modified in place after the forward pass (version 0, now 1)",
+    );
+    expect(w.grad).toBe(null);
+  });
+
+  it('a custom op whose backward throws halfway leaves every .grad as before', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([5], { requiresGrad: true });
+    a.grad = tensor([0.5, 0.5]);
+    const broken = record(a.mul(2).sum().detach(), 'broken', [b], () => {
+      throw new Error('custom backward failed');
+    });
+    const loss = a.mul(3).sum().add(broken);
+    expect(() => loss.backward()).toThrow('custom backward failed');
+    expect(a.grad?.toArray()).toEqual([0.5, 0.5]);
+    expect(b.grad).toBe(null);
+  });
+
+  it('accumulating into an existing .grad keeps the same tensor (as PyTorch)', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    w.mul(w).sum().backward();
+    const held = w.grad;
+    w.mul(3).sum().backward();
+    expect(w.grad).toBe(held);
+    expect(held?.toArray()).toEqual([5, 7]);
+  });
+
+  it('gradcheck leaves no gradient in tensors its function captures; bad options are errors', () => {
+    const param = tensor([0.5, -1], { dtype: 'float64', requiresGrad: true });
+    const report = gradcheck((x) => x.mul(param).tanh().sum(), [tensor([1, 2], { dtype: 'float64' })]);
+    expect(report.ok).toBe(true);
+    expect(param.grad).toBe(null);
+    expect(() => gradcheck((x) => x.sum(), [tensor([1])], { eps: 0 })).toThrow(
+      'gradcheck: eps must be a positive number, got 0',
+    );
   });
 });
