@@ -1,7 +1,7 @@
 // @chainrule/core: the public surface. Only what is re-exported here is public.
 export { toDot } from './dot';
 export { type GraphNode, runBackward, topoSort } from './engine';
-export { ChainruleError } from './errors';
+export { ChainruleError, show } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';

@@ -3,6 +3,17 @@
 import { check, fmtShape } from '../errors';
 import { type Shape, sizeOf, stridesOf } from './shape';
 
+/** Whether two shapes broadcast (PyTorch's rule: aligned from the end, each pair equal or 1). */
+export function canBroadcast(a: Shape, b: Shape): boolean {
+  const n = Math.max(a.length, b.length);
+  for (let i = 1; i <= n; i++) {
+    const da = a[a.length - i] ?? 1;
+    const db = b[b.length - i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return false;
+  }
+  return true;
+}
+
 /** PyTorch broadcasting: align trailing dims; each pair must be equal or contain a 1. */
 export function broadcastShape(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);

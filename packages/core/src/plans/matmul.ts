@@ -1,7 +1,7 @@
 // Plans for matrix products: torch.matmul's shape rules, and the walk over broadcast batch
 // dims as lists of matrix offsets, so that a kernel runs every product of a batch in one call.
 import { check, fmtShape } from '../errors';
-import { broadcastPlan } from './broadcast';
+import { broadcastPlan, canBroadcast } from './broadcast';
 import { type Shape, sizeOf } from './shape';
 
 /**
@@ -32,7 +32,11 @@ export function matmulPlan(a: Shape, b: Shape): MatmulPlan {
   const kb = bShape[bShape.length - 2] as number;
   const n = bShape[bShape.length - 1] as number;
   check(k === kb, () => `matmul: shapes ${fmtShape(a)} and ${fmtShape(b)} do not align (${k} != ${kb})`);
-  const bp = broadcastPlan('matmul (batch dims)', aShape.slice(0, -2), bShape.slice(0, -2));
+  check(
+    canBroadcast(aShape.slice(0, -2), bShape.slice(0, -2)),
+    () => `matmul: the batch dims of shapes ${fmtShape(a)} and ${fmtShape(b)} cannot broadcast`,
+  );
+  const bp = broadcastPlan('matmul', aShape.slice(0, -2), bShape.slice(0, -2));
   const outShape = [...bp.shape, m, n];
   if (a.length === 1) outShape.splice(-2, 1);
   if (b.length === 1) outShape.pop();

@@ -2,7 +2,7 @@
 // maxes) x into y. Also the [outer, n, inner] view of a tensor around one dim, which softmax,
 // cumsum and argmax take.
 import { type BroadcastPlan, broadcastPlan } from './broadcast';
-import { normalizeDim, normalizeDims, reducedShape, type Shape, sizeOf } from './shape';
+import { checkFlag, normalizeDim, normalizeDims, reducedShape, type Shape, sizeOf } from './shape';
 
 export interface ReducePlan {
   /** The reduced dims, normalised and sorted. */
@@ -21,6 +21,7 @@ export function reducePlan(
   dim: number | readonly number[] | undefined,
   keepDim: boolean,
 ): ReducePlan {
+  checkFlag(op, 'keepDim', keepDim);
   const dims = normalizeDims(op, dim, shape.length);
   const kept = reducedShape(shape, dims, true);
   return {

@@ -1,6 +1,6 @@
 // Plans: pure shape logic for the tensor graph — sizes, strides, and the checking and
 // normalising of dims and integer arguments. No data lives here.
-import { check } from '../errors';
+import { check, show } from '../errors';
 
 export type Shape = readonly number[];
 
@@ -28,10 +28,41 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** Checks a user-given shape: an array of non-negative integers. */
 export function checkShape(op: string, shape: unknown): Shape {
   check(
-    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0),
-    () => `${op}: a shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) && sizeOf(shape) <= 2 ** 31 - 1,
+    () => `${op}: a shape must be an array of non-negative integers (at most 2³¹ − 1 elements), got ${show(shape)}`,
   );
   return shape as Shape;
+}
+
+/** A boolean option (keepDim, retainGraph…), or the error naming the op and the value. */
+export function checkFlag(op: string, name: string, value: unknown): boolean {
+  check(typeof value === 'boolean', () => `${op}: ${name} must be true or false, got ${show(value)}`);
+  return value as boolean;
+}
+
+/** A number argument: an integer when `integer`, and at least `min`. */
+export function checkNumber(
+  op: string,
+  name: string,
+  value: unknown,
+  opts: { integer?: boolean; min?: number } = {},
+): number {
+  const { integer = false, min = Number.NEGATIVE_INFINITY } = opts;
+  check(
+    typeof value === 'number' && !Number.isNaN(value) && (!integer || Number.isInteger(value)) && value >= min,
+    () =>
+      `${op}: ${name} must be ${integer ? 'an integer' : 'a number'}${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${show(value)}`,
+  );
+  return value as number;
+}
+
+/** An options argument: undefined (defaults) or a plain object. */
+export function checkOptionsObject<T extends object>(op: string, opts: T | undefined): T {
+  check(
+    opts === undefined || (typeof opts === 'object' && opts !== null && !Array.isArray(opts)),
+    () => `${op}: options must be an object, got ${show(opts)}`,
+  );
+  return opts ?? ({} as T);
 }
 
 /** A dim in [−ndim, ndim) as an index in [0, ndim). */
@@ -39,8 +70,8 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   check(
-    Number.isInteger(dim) && dim >= lo && dim <= hi,
-    () => `${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected ${lo}..${hi})`,
+    typeof dim === 'number' && Number.isInteger(dim) && dim >= lo && dim <= hi,
+    () => `${op}: dim ${show(dim)} is out of range for a tensor of ${ndim} dims (expected an integer in ${lo}..${hi})`,
   );
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
@@ -48,10 +79,14 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
 /** A dim or list of dims, normalised, sorted and checked for repeats; undefined means every dim. */
 export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  check(
+    typeof dims === 'number' || Array.isArray(dims),
+    () => `${op}: dim must be a number or an array of numbers, got ${show(dims)}`,
+  );
   const list = typeof dims === 'number' ? [dims] : [...dims];
   if (list.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   const out = list.map((d) => normalizeDim(op, d, ndim)).sort((a, b) => a - b);
-  check(new Set(out).size === out.length, () => `${op}: dim list [${list.join(',')}] repeats a dim`);
+  check(new Set(out).size === out.length, () => `${op}: dim list ${show(list)} repeats a dim`);
   return ndim === 0 ? [] : out;
 }
 

@@ -1,7 +1,7 @@
 // Creating tensors: tensor() from numbers, nested arrays or typed arrays, and the factories
 // zeros ones full arange randn rand oneHot. Every check happens before any storage is made.
 import { ChainruleError, check, describe, fmtShape, show } from '../errors';
-import { checkShape, type Shape, sizeOf } from '../plans/shape';
+import { checkNumber, checkOptionsObject, checkShape, type Shape, sizeOf } from '../plans/shape';
 import { Rng } from '../rng';
 import { checkDType, type DType, isFloat, scalarDType, storageFor } from './dtype';
 import { type NestedArray, Tensor, type TensorLike } from './tensor';
@@ -97,6 +97,7 @@ function inferDType(data: unknown, flat: ArrayLike<unknown>): DType {
  * const mask = tensor([true, false]);                // bool
  */
 export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
+  opts = checkOptionsObject('tensor', opts);
   let shape: Shape;
   let flat: ArrayLike<number | boolean>;
   if (typeof data === 'number' || typeof data === 'boolean') {
@@ -113,7 +114,7 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
       `tensor: expected a number, a boolean, nested arrays of them or a typed array, got ${show(data)}`,
     );
   }
-  const { dtype, requiresGrad } = checkOptions('tensor', opts ?? {}, inferDType(data, flat));
+  const { dtype, requiresGrad } = checkOptions('tensor', opts, inferDType(data, flat));
   if (opts.shape !== undefined) {
     const target = checkShape('tensor', opts.shape);
     check(
@@ -195,10 +196,12 @@ export function arange(
   const step = twoArgs && typeof c === 'number' ? c : 1;
   const opts = (twoArgs ? (typeof c === 'number' ? d : c) : b) ?? {};
   check(
-    Number.isFinite(start) && Number.isFinite(end) && Number.isFinite(step) && step !== 0,
-    () => `arange: start, end and step must be finite and step non-zero, got ${start}, ${end}, ${step}`,
+    [start, end, step].every((v) => typeof v === 'number' && Number.isFinite(v)) && step !== 0,
+    () =>
+      `arange: start, end and step must be finite numbers and step non-zero, got ${show(start)}, ${show(end)}, ${show(step)}`,
   );
   const n = Math.max(0, Math.ceil((end - start) / step));
+  check(n <= 2 ** 31 - 1, () => `arange: ${n} elements are too many (at most 2³¹ − 1)`);
   const { dtype, requiresGrad } = checkOptions('arange', opts);
   const buf = storageFor(dtype, n);
   for (let i = 0; i < n; i++) buf[i] = start + i * step;
@@ -215,8 +218,9 @@ export function manualSeed(seed: number): void {
 /** Samples from N(0, 1). */
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('randn', shape);
+  const dtype = checkFloatOptions('randn', opts);
   const rng = opts.rng ?? defaultRng;
-  const buf = storageFor(checkFloatOptions('randn', opts), sizeOf(shape));
+  const buf = storageFor(dtype, sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.normal();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
@@ -224,15 +228,16 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 /** Samples uniformly from [0, 1). */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   checkShape('rand', shape);
+  const dtype = checkFloatOptions('rand', opts);
   const rng = opts.rng ?? defaultRng;
-  const buf = storageFor(checkFloatOptions('rand', opts), sizeOf(shape));
+  const buf = storageFor(dtype, sizeOf(shape));
   for (let i = 0; i < buf.length; i++) buf[i] = rng.next();
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
 
 /** Random samples are real numbers: a float dtype, and an Rng if one is given. */
 function checkFloatOptions(op: string, opts: RandomOptions): DType {
-  const { dtype } = checkOptions(op, opts ?? {});
+  const { dtype } = checkOptions(op, opts);
   check(isFloat(dtype), () => `${op}: samples need a float dtype, got ${dtype}`);
   check(opts.rng === undefined || opts.rng instanceof Rng, () => `${op}: rng must be an Rng, got ${show(opts.rng)}`);
   return dtype;
@@ -243,11 +248,10 @@ function checkFloatOptions(op: string, opts: RandomOptions): DType {
  * @throws ChainruleError if a label is not an integer in [0, numClasses).
  */
 export function oneHot(labels: ArrayLike<number> | Tensor, numClasses: number, opts: FactoryOptions = {}): Tensor {
-  check(
-    Number.isInteger(numClasses) && numClasses > 0,
-    () => `oneHot: numClasses must be a positive integer, got ${describe(numClasses)}`,
-  );
+  checkNumber('oneHot', 'numClasses', numClasses, { integer: true, min: 1 });
+  checkOptions('oneHot', opts);
   const t = toLabels('oneHot', labels, undefined, numClasses);
+  checkShape('oneHot', [t.length, numClasses]);
   const out = zeros([t.length, numClasses], opts);
   for (let i = 0; i < t.length; i++) out.data[i * numClasses + (t[i] as number)] = 1;
   return out;
@@ -266,15 +270,15 @@ export function toLabels(
   const values = labels instanceof Tensor ? labels.data : labels;
   check(
     values !== null && typeof values === 'object' && typeof values.length === 'number',
-    () => `${op}: labels must be an array or tensor of class indices, got ${describe(labels)}`,
+    () => `${op}: labels must be an array or tensor of class indices, got ${show(labels)}`,
   );
   check(rows === undefined || values.length === rows, () => `${op}: got ${values.length} labels for ${rows} rows`);
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     check(
-      Number.isInteger(v) && v >= 0 && v < c,
-      () => `${op}: label ${v} at index ${i} is not an integer class index in [0, ${c})`,
+      typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < c,
+      () => `${op}: label ${show(v)} at index ${i} is not an integer class index in [0, ${c})`,
     );
     out[i] = v;
   }

@@ -444,22 +444,17 @@ export class Tensor {
 
   /** The elements as a number (0-d) or nested arrays following the shape. */
   toArray(): NestedArray {
-    if (this.ndim === 0) return this.element(0);
+    if (this.ndim === 0) return elementOf(this, 0);
     const build = (dim: number, offset: number, stride: number): NestedArray[] => {
       const n = this.shape[dim] as number;
       const inner = stride / n;
       const out: NestedArray[] = [];
       for (let i = 0; i < n; i++) {
-        out.push(dim === this.ndim - 1 ? this.element(offset + i) : build(dim + 1, offset + i * inner, inner));
+        out.push(dim === this.ndim - 1 ? elementOf(this, offset + i) : build(dim + 1, offset + i * inner, inner));
       }
       return out;
     };
     return build(0, 0, sizeOf(this.shape));
-  }
-
-  private element(i: number): number | boolean {
-    const v = this.data[i] as number;
-    return this.dtype === 'bool' ? v !== 0 : v;
   }
 
   /** A new tensor of zeros with this tensor's shape and dtype. */
@@ -478,4 +473,10 @@ export class Tensor {
     const body = this.size <= 20 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
     return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}: ${body})`;
   }
+}
+
+/** Element i as toArray() shows it: a boolean for a bool tensor, else a number. */
+function elementOf(t: Tensor, i: number): number | boolean {
+  const v = t.data[i] as number;
+  return t.dtype === 'bool' ? v !== 0 : v;
 }

@@ -47,7 +47,7 @@ describe('tensor()', () => {
       'tensor: 3 elements do not fit shape [2,2] (4 elements)',
     );
     expect(() => tensor([1], { shape: [-1] })).toThrow(
-      'tensor: a shape must be an array of non-negative integers, got [-1]',
+      'tensor: a shape must be an array of non-negative integers (at most 2³¹ − 1 elements), got [-1]',
     );
     expect(() => tensor([1], { dtype: 'int64' as 'float32' })).toThrow(
       "tensor: dtype must be 'float32', 'float64', 'int32' or 'bool', got 'int64'",
@@ -63,7 +63,9 @@ describe('factories', () => {
     expect(arange(4).toArray()).toEqual([0, 1, 2, 3]);
     expect(arange(1, 2, 0.25, { dtype: 'float64' }).toArray()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(arange(5, 1, -2).toArray()).toEqual([5, 3]);
-    expect(() => arange(0, 1, 0)).toThrow('arange: start, end and step must be finite and step non-zero, got 0, 1, 0');
+    expect(() => arange(0, 1, 0)).toThrow(
+      'arange: start, end and step must be finite numbers and step non-zero, got 0, 1, 0',
+    );
     expect(zeros([2], { requiresGrad: true }).requiresGrad).toBe(true);
   });
 
@@ -90,7 +92,7 @@ describe('factories', () => {
     expect(oneHot(tensor([1]), 2).toArray()).toEqual([[0, 1]]);
     expect(() => oneHot([0, 3], 3)).toThrow('oneHot: label 3 at index 1 is not an integer class index in [0, 3)');
     expect(() => oneHot([0.5], 3)).toThrow('oneHot: label 0.5 at index 0 is not an integer class index in [0, 3)');
-    expect(() => oneHot([0], 0)).toThrow('oneHot: numClasses must be a positive integer, got number 0');
+    expect(() => oneHot([0], 0)).toThrow('oneHot: numClasses must be an integer ≥ 1, got 0');
   });
 });
 

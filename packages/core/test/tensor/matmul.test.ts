@@ -164,7 +164,7 @@ describe('matmul', () => {
     expect(() => a.matmul(b)).toThrow(ChainruleError);
     expect(() => a.matmul(b)).toThrow('matmul: shapes [2,3] and [4,5] do not align (3 != 4)');
     expect(() => rand64([2, 2, 3]).matmul(rand64([3, 3, 1]))).toThrow(
-      'matmul (batch dims): shapes [2] and [3] cannot broadcast',
+      'matmul: the batch dims of shapes [2,2,3] and [3,3,1] cannot broadcast',
     );
     expect(() => tensor(1).matmul(a)).toThrow('matmul: both operands need at least 1 dim, got shapes [] and [2,3]');
     expect(a.grad).toBeNull();

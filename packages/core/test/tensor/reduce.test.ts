@@ -137,9 +137,11 @@ describe('reduction errors', () => {
   it('a dim out of range or repeated throws, naming the op and the valid range', () => {
     const x = m();
     expect(() => x.sum(2)).toThrow(ChainruleError);
-    expect(() => x.sum(2)).toThrow('sum: dim 2 is out of range for a tensor of 2 dims (expected -2..1)');
-    expect(() => x.mean(-3)).toThrow('mean: dim -3 is out of range for a tensor of 2 dims (expected -2..1)');
-    expect(() => x.max([0, -2])).toThrow('max: dim list [0,-2] repeats a dim');
+    expect(() => x.sum(2)).toThrow('sum: dim 2 is out of range for a tensor of 2 dims (expected an integer in -2..1)');
+    expect(() => x.mean(-3)).toThrow(
+      'mean: dim -3 is out of range for a tensor of 2 dims (expected an integer in -2..1)',
+    );
+    expect(() => x.max([0, -2])).toThrow('max: dim list [0, -2] repeats a dim');
     expect(() => x.sum(0.5)).toThrow('sum: dim 0.5 is out of range');
     expect(() => tensor([]).max()).toThrow('max: cannot reduce over an empty dim of a tensor of shape [0]');
     expect(x.grad).toBeNull();

@@ -79,7 +79,7 @@ describe('softmax and logSoftmax', () => {
 
   it('a dim out of range throws', () => {
     expect(() => rand64([2, 3]).softmax(2)).toThrow(
-      'softmax: dim 2 is out of range for a tensor of 2 dims (expected -2..1)',
+      'softmax: dim 2 is out of range for a tensor of 2 dims (expected an integer in -2..1)',
     );
   });
 });

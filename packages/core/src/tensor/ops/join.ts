@@ -73,8 +73,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * listed sizes, which must add up to the dim's size.
  */
 export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
-  const d = normalizeDim('split', dim, x.ndim);
   check(x.ndim > 0, () => 'split: cannot split a 0-d tensor');
+  const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d] as number;
   let sizes: number[];
   if (typeof sizeOrSizes === 'number') {
@@ -106,6 +106,7 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
 /** x cut into `chunks` pieces along `dim`, each of ⌈n / chunks⌉ entries but the last (torch.chunk). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   check(Number.isInteger(chunks) && chunks > 0, () => `chunk: chunks must be a positive integer, got ${show(chunks)}`);
+  check(x.ndim > 0, () => 'chunk: cannot chunk a 0-d tensor');
   const d = normalizeDim('chunk', dim, x.ndim);
   // a composite: chunk = split into pieces of ⌈n / chunks⌉
   return split(x, Math.max(1, Math.ceil((x.shape[d] as number) / chunks)), d);

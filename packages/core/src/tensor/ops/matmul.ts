@@ -1,6 +1,6 @@
 // ops: matrix products. Vocabulary: a, b → y; ga, gb, gy their gradients; x, w, bias for linear.
 // Transposes in the backward are flags on gemm, never copies.
-import { ChainruleError, check, describe, fmtShape } from '../../errors';
+import { ChainruleError, check, describe, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { matmulPlan } from '../../plans/matmul';
 import { empty } from '../create';
@@ -43,6 +43,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * @throws ChainruleError if the shapes do not fit.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  check(
+    x instanceof Tensor && weight instanceof Tensor && (bias === undefined || bias === null || bias instanceof Tensor),
+    () => `linear: expects Tensors x, weight and an optional bias, got ${show(x)}, ${show(weight)}, ${show(bias)}`,
+  );
   check(
     x.ndim >= 1 && weight.ndim === 2,
     () => `linear: expects x [..., in] and weight [out, in], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`,

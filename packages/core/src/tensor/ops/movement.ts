@@ -30,7 +30,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim);
   const e = normalizeDim('flatten', endDim, x.ndim);
-  check(s <= e, () => `flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  check(s <= e, () => `flatten: startDim ${show(startDim)} comes after endDim ${show(endDim)}`);
   const merged = sizeOf(x.shape.slice(s, e + 1));
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
 }
@@ -52,7 +52,7 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 function inferShape(x: Tensor, shape: readonly number[]): number[] {
   check(
     Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= -1),
-    () => `reshape: a shape must be an array of integers ≥ −1, got ${JSON.stringify(shape)}`,
+    () => `reshape: a shape must be an array of integers ≥ −1, got ${show(shape)}`,
   );
   const unknown = shape.indexOf(-1);
   check(shape.lastIndexOf(-1) === unknown, () => `reshape: only one dim can be −1, got ${fmtShape(shape)}`);

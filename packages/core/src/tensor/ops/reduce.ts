@@ -5,7 +5,7 @@
 import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { axisPlan, type ReducePlan, reducePlan } from '../../plans/reduce';
-import { sizeOf } from '../../plans/shape';
+import { checkFlag, checkNumber, checkOptionsObject, sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { arithmetic } from '../dtype';
 import { gradBuffer, noGrad, record } from '../record';
@@ -66,6 +66,7 @@ function checkNonEmpty(op: string, x: Tensor, p: ReducePlan): void {
 }
 
 function argExtremum(op: string, x: Tensor, dim: number | undefined, keepDim: boolean, sign: number): Tensor {
+  checkFlag(op, 'keepDim', keepDim);
   const whole = dim === undefined;
   check(x.size > 0 || !whole, () => `${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
   const p = whole ? { dim: 0, outer: 1, n: x.size, inner: 1 } : axisPlan(op, x.shape, dim);
@@ -93,33 +94,32 @@ export interface VarianceOptions {
 }
 
 /** The variance over `dim` (all dims when omitted): Σ (x − mean)² / (N − correction). */
-export function variance(x: Tensor, dim?: number | readonly number[], opts: VarianceOptions = {}): Tensor {
-  check(opts !== null && typeof opts === 'object', () => `var: options must be an object, got ${show(opts)}`);
-  const correction = opts.correction ?? 1;
-  check(
-    typeof correction === 'number' && correction >= 0,
-    () => `var: correction must be a number ≥ 0, got ${show(correction)}`,
-  );
-  const p = reducePlan('var', x.shape, dim, opts.keepDim ?? false);
+export function variance(x: Tensor, dim?: number | readonly number[], opts?: VarianceOptions, op = 'var'): Tensor {
+  const o = checkOptionsObject(op, opts);
+  const correction = checkNumber(op, 'correction', o.correction ?? 1, { min: 0 });
+  const keepDim = o.keepDim ?? false;
+  const p = reducePlan(op, x.shape, dim, keepDim);
   // a composite: var = Σ (x − mean)² / (N − c), through sub, square, sum and div (backward: theirs,
   // which adds up to ∂L/∂x = gy · 2(x − mean)/(N − c), the mean's own term summing to zero)
   const centered = sub(x, mean(x, p.dims, true));
-  return div(sum(square(centered), p.dims, opts.keepDim ?? false), Math.max(0, p.count - correction));
+  return div(sum(square(centered), p.dims, keepDim), Math.max(0, p.count - correction));
 }
 
 /** The standard deviation over `dim`: √var. */
-export function std(x: Tensor, dim?: number | readonly number[], opts: VarianceOptions = {}): Tensor {
+export function std(x: Tensor, dim?: number | readonly number[], opts?: VarianceOptions): Tensor {
   // a composite: std = √var (backward: sqrt's and var's)
-  return sqrt(variance(x, dim, opts));
+  return sqrt(variance(x, dim, opts, 'std'));
 }
 
 /** ln Σ exp(x) over `dim`, computed stably: −∞ for a row of −∞, +∞ when a term is +∞. */
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepDim = false): Tensor {
-  check(dim !== undefined, () => 'logsumexp: dim is required');
+  check(dim !== undefined, () => 'logsumexp: dim is required (a dim or a list of dims)');
   const p = reducePlan('logsumexp', x.shape, dim, keepDim);
   // a composite: m + ln Σ exp(x − m) with a constant m (the finite row max, else 0), so that every
   // exp is ≤ 1. Its backward through exp, sum and log is ∂L/∂x = gy · softmax(x).
+  // (an empty dim has no max: any constant works there, and the result is ln 0 = −∞)
   const m = noGrad(() => {
+    if (p.count === 0) return 0;
     const mx = max(x, p.dims, true);
     return where(lt(abs(mx), Number.POSITIVE_INFINITY), mx, 0);
   });

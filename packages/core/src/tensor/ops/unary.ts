@@ -1,6 +1,7 @@
 // ops: elementwise unary functions. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
 // Where the derivative is cheaper from the output, the backward reads y (exp, sqrt, tanh, sigmoid).
 import * as K from '../../kernels/index';
+import { checkNumber } from '../../plans/shape';
 import { empty } from '../create';
 import { arithmetic, floating } from '../dtype';
 import { gradBuffer, record } from '../record';
@@ -70,6 +71,7 @@ export function relu(x: Tensor): Tensor {
 }
 
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  checkNumber('leakyRelu', 'slope', slope);
   const y = empty(x.shape, floating(x.dtype));
   K.leakyRelu(x.data, slope, y.data);
   return record(y, 'leakyRelu', [x], (gy) => {
