@@ -15,8 +15,8 @@ export interface NormOptions {
  * statistics follow r ← (1 − momentum)·r + momentum·batch, the variance unbiased, as PyTorch.
  */
 export class BatchNorm1d extends Module {
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
   readonly eps: number;
@@ -85,8 +85,8 @@ export class BatchNorm1d extends Module {
 
 /** Layer normalisation over the last dims `normalizedShape`: y = (x − E[x]) / √(Var[x] + ε) · γ + β. */
 export class LayerNorm extends Module {
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
   readonly normalizedShape: readonly number[];
   readonly eps: number;
 
