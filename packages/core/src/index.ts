@@ -5,6 +5,13 @@ export { ChainruleError } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';
+// Convolution and pooling (layers' functional forms)
+export type {
+  ConvOptions,
+  ConvPadding,
+  PoolOptions,
+  SpatialArg,
+} from './plans/conv';
 export { Rng } from './rng';
 export {
   arange,
@@ -22,6 +29,7 @@ export {
   zeros,
 } from './tensor/create';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
+export { avgPool2d, conv1d, conv2d, maxPool2d } from './tensor/ops/conv';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './tensor/ops/loss';
 export { linear, matmul } from './tensor/ops/matmul';
 export { flatten, reshape, transpose } from './tensor/ops/movement';

@@ -4,6 +4,7 @@
 export type Buf = Float32Array | Float64Array;
 
 export * from './binary';
+export * from './conv';
 export * from './gemm';
 export * from './loss';
 export * from './movement';
