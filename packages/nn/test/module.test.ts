@@ -39,8 +39,9 @@ describe('Module', () => {
       'heads.1.weight',
       'norm.weight',
       'norm.bias',
-      'norm.runningMean',
-      'norm.runningVar',
+      'norm.running_mean',
+      'norm.running_var',
+      'norm.num_batches_tracked',
       'scale',
     ]);
     expect(m.parameters()).toHaveLength(8);
