@@ -155,6 +155,12 @@ def batchnorm_cases():
     case('batchnorm2d_momentum_none', torch.nn.BatchNorm2d(2, momentum=None),
          {'layer': 'BatchNorm2d', 'args': [2], 'opts': {'momentum': None}},
          {'x': randn(3, 2, 4, 3)}, lambda m, i: m(i['x']), train=True, prepare=randomize)
+    torch.manual_seed(10)
+    case('batchnorm1d_train_ncl', torch.nn.BatchNorm1d(3), {'layer': 'BatchNorm1d', 'args': [3], 'opts': {}},
+         {'x': randn(4, 3, 5)}, lambda m, i: m(i['x']), train=True, prepare=randomize)
+    torch.manual_seed(12)
+    case('batchnorm1d_eval_nc', torch.nn.BatchNorm1d(3), {'layer': 'BatchNorm1d', 'args': [3], 'opts': {}},
+         {'x': randn(6, 3)}, lambda m, i: m(i['x']), train=False, prepare=randomize)
     torch.manual_seed(9)
     case('batchnorm2d_eval', torch.nn.BatchNorm2d(3), {'layer': 'BatchNorm2d', 'args': [3], 'opts': {}},
          {'x': randn(2, 3, 4, 4)}, lambda m, i: m(i['x']), train=False, prepare=randomize)

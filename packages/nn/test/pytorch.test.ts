@@ -2,12 +2,12 @@
 // scripts/torch_fixtures.py) and reproduces PyTorch's output and gradients in float64 to 1e-10.
 import type { Tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { AvgPool2d, BatchNorm2d, Conv1d, Conv2d, MaxPool2d, type Module } from '../src/index';
+import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, MaxPool2d, type Module } from '../src/index';
 import { expectMatchesTorch, loadFixture } from './fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: constructor arguments come from the fixture's JSON config
 type Ctor = new (...args: any[]) => Module;
-const layers: Record<string, Ctor> = { Conv1d, Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d };
+const layers: Record<string, Ctor> = { Conv1d, Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d };
 
 function build(name: string): { fixture: ReturnType<typeof loadFixture>; module: Module } {
   const fixture = loadFixture(name);
@@ -50,7 +50,13 @@ describe('layers against PyTorch (float64, 1e-10): output, every parameter gradi
     });
   }
 
-  for (const name of ['batchnorm2d_train', 'batchnorm2d_momentum_none', 'batchnorm2d_eval']) {
+  for (const name of [
+    'batchnorm2d_train',
+    'batchnorm2d_momentum_none',
+    'batchnorm2d_eval',
+    'batchnorm1d_train_ncl',
+    'batchnorm1d_eval_nc',
+  ]) {
     it(`${name}: output, gradients and running statistics`, () => {
       const { fixture, module } = build(name);
       expectMatchesTorch(fixture, module, single);
