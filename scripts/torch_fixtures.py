@@ -14,7 +14,7 @@ header, raw little-endian data; every tensor F64 because chainrule's loader read
   output.<path>      every tensor the forward returns, flattened: output.0, output.1.0, ...
   probe.<path>       a fixed random tensor per output; the loss is L = Σ_path Σ(output·probe)
   grad.<key>         ∂L/∂ of every parameter (PyTorch's names)
-  grad_input.<role>  ∂L/∂ of every float input
+  grad_input.<role>  ∂L/∂ of every float input (masks excepted: they are constants)
   after.<key>        buffers after the forward (BatchNorm's running statistics in training)
 The "__metadata__" entry "config" is JSON: the chainrule layer name, constructor arguments and
 options (camelCase, chainrule's names), the forward options, and the mode (train / eval).
@@ -64,8 +64,9 @@ def flatten_outputs(out, path='output'):
     raise TypeError(type(out))
 
 
-def case(name, layer, config, inputs, call, train=True, prepare=None):
-    """Runs `call(layer, inputs)`, backpropagates L = Σ⟨output, probe⟩ and writes the fixture."""
+def case(name, layer, config, inputs, call, train=True, prepare=None, constant=()):
+    """Runs `call(layer, inputs)`, backpropagates L = Σ⟨output, probe⟩ and writes the fixture.
+    Float inputs get gradients, except the roles in `constant` (masks)."""
     torch.manual_seed(zlib.crc32(name.encode()))
     if prepare:
         prepare(layer)
@@ -75,7 +76,7 @@ def case(name, layer, config, inputs, call, train=True, prepare=None):
         tensors['state.' + k] = v.clone().to(torch.float64)
     float_inputs = {}
     for role, v in inputs.items():
-        if v.dtype == torch.float64:
+        if v.dtype == torch.float64 and role not in constant:
             v.requires_grad_(True)
             float_inputs[role] = v
         tensors['input.' + role] = v.detach().to(torch.float64)
@@ -219,17 +220,17 @@ def attention_cases():
          {'layer': 'MultiheadAttention', 'args': [E, 2], 'opts': {},
           'forwardOpts': {'attnMask': 'input.attnMask (additive float)', 'keyPaddingMask': 'input.keyPaddingMask (1 = pad)'}},
          {'query': randn(L, N, E), 'key': randn(S, N, E), 'value': randn(S, N, E),
-          'attnMask': attn, 'keyPaddingMask': kpm.to(torch.float64)},
+          'attnMask': attn, 'keyPaddingMask': kpm},
          lambda m, i: m(i['query'], i['key'], i['value'], attn_mask=i['attnMask'],
-                        key_padding_mask=i['keyPaddingMask'] > 0.5))
+                        key_padding_mask=i['keyPaddingMask']), constant=('attnMask',))
     torch.manual_seed(32)
     causal = torch.triu(torch.ones(L, L, dtype=torch.bool), diagonal=1)
     x = randn(N, L, E)
     case('mha_batchfirst_selfattention_boolmask', nn.MultiheadAttention(E, 4, batch_first=True),
          {'layer': 'MultiheadAttention', 'args': [E, 4], 'opts': {'batchFirst': True},
           'forwardOpts': {'attnMask': 'input.attnMask (bool, 1 = masked: causal)'}},
-         {'x': x, 'attnMask': causal.to(torch.float64)},
-         lambda m, i: m(i['x'], i['x'], i['x'], attn_mask=i['attnMask'] > 0.5))
+         {'x': x, 'attnMask': causal},
+         lambda m, i: m(i['x'], i['x'], i['x'], attn_mask=i['attnMask']), constant=('attnMask',))
 
 
 def main():
