@@ -1,4 +1,6 @@
 // @chainrule/bench: the benchmarks as functions (`pnpm bench` runs them through src/run.ts).
+
+export { benchConv, type ConvTrainResult } from './conv';
 export { type HeapReport, heapOfTrainingLoop } from './heap';
 export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';

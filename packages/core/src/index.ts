@@ -6,6 +6,13 @@ export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradch
 export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';
 export { broadcastShape } from './plans/broadcast';
+// Convolution and pooling (layers' functional forms)
+export type {
+  ConvOptions,
+  ConvPadding,
+  PoolOptions,
+  SpatialArg,
+} from './plans/conv';
 export { Rng } from './rng';
 export { type BackwardOptions, type GradOptions, grad } from './tensor/autograd';
 export {
@@ -28,6 +35,7 @@ export {
 export { type DType, promote } from './tensor/dtype';
 export { type AttentionOptions, scaledDotProductAttention } from './tensor/ops/attention';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
+export { avgPool2d, conv1d, conv2d, maxPool2d } from './tensor/ops/conv';
 export { to } from './tensor/ops/convert';
 export {
   embedding,

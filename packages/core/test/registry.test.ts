@@ -60,6 +60,10 @@ describe('op registry', () => {
         'where',
         'embedding',
         'scaledDotProductAttention',
+        'conv1d',
+        'conv2d',
+        'maxPool2d',
+        'avgPool2d',
       ];
       const method = op.name === 'variance' ? 'var' : op.name; // `var` is a method name, not a function name
       if (!standalone.includes(op.name))

@@ -6,7 +6,7 @@ export { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers/activati
 export { Dropout } from './layers/dropout';
 export { Linear, type LinearOptions } from './layers/linear';
 export { type Activation, MLP, type MLPOptions, type OutputActivation } from './layers/mlp';
-export { BatchNorm1d, LayerNorm, type NormOptions } from './layers/norm';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions, LayerNorm, type NormOptions } from './layers/norm';
 export { Sequential } from './layers/sequential';
 export {
   bceLoss,
@@ -19,6 +19,10 @@ export {
   nllLoss,
 } from './losses';
 export { Module } from './module';
+// Layers for custom architectures: convolution, pooling, structure
+export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv';
+export { Flatten, Identity } from './layers/flatten';
+export { AvgPool2d, MaxPool2d } from './layers/pool';
 
 // Optimizers, initialisers and serialization
 export {

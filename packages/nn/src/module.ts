@@ -1,63 +1,165 @@
 // Module: the base of every layer. It finds parameters, buffers and submodules by walking its
-// own fields (arrays of modules included): no registration calls.
+// own fields (and the arrays, plain objects and Maps in them): no registration calls.
 import { ChainruleError, noGrad, Tensor } from '@chainrule/core';
 
-/** A field value the walker understands. */
-type Entry = [name: string, value: Tensor | Module];
+/** A named field of a module, before containers are walked. */
+type Field = [name: string, value: unknown];
+
+/** An object literal (or Object.create(null)): walked like a PyTorch ModuleDict. */
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The tensors and modules inside `value`, with dotted names under `name`: arrays give `name.0`,
+ * plain objects and Maps give `name.key`, nested to any depth. `seen` guards against a container
+ * that contains itself.
+ */
+function flatten(name: string, value: unknown, out: [string, Tensor | Module][], seen: Set<object>): void {
+  if (value instanceof Tensor || value instanceof Module) {
+    out.push([name, value]);
+    return;
+  }
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  if (Array.isArray(value)) {
+    seen.add(value);
+    for (let i = 0; i < value.length; i++) flatten(`${name}.${i}`, value[i], out, seen);
+  } else if (value instanceof Map) {
+    seen.add(value);
+    for (const [k, v] of value) flatten(`${name}.${String(k)}`, v, out, seen);
+  } else if (isPlainObject(value)) {
+    seen.add(value);
+    for (const [k, v] of Object.entries(value)) flatten(`${name}.${k}`, v, out, seen);
+  }
+}
+
+/** Float dtypes copy into each other (as PyTorch's copy_); other dtypes only into themselves. */
+function isFloat(dtype: string): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
 
 /**
  * Base class of layers and models. Fields holding a Tensor with `requiresGrad` are parameters;
- * other Tensor fields are buffers (saved in stateDict, not trained, e.g. BatchNorm's running
- * mean); Module fields, and arrays of Modules or Tensors, are walked recursively with dotted
- * names (`layers.0.weight`). Fields whose name starts with `_` are private and skipped.
+ * other Tensor fields are buffers (saved in stateDict, not trained, e.g. BatchNorm's
+ * running_mean). Module fields are submodules. Arrays, plain objects and Maps are walked to any
+ * depth with PyTorch's dotted names: an array field `blocks` gives `blocks.0.weight`, an object
+ * or Map field `table` gives `table.proj.weight`. Fields whose name starts with `_` are private
+ * and skipped.
+ *
+ * `forward` is each layer's own: it may take and return anything (a GRU returns
+ * `[output, hN]`), as PyTorch's `forward(*args) -> Any`.
+ * @example
+ * class Net extends Module {
+ *   blocks = [new Linear(4, 8), new Linear(8, 2)];
+ *   forward(x: Tensor): Tensor { return this.blocks[1]!.forward(this.blocks[0]!.forward(x).relu()); }
+ * }
+ * new Net().namedParameters().map(([n]) => n); // ['blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', …]
  */
 export abstract class Module {
-  /** True in training mode (the default); Dropout and BatchNorm1d behave differently in eval. */
+  /** True in training mode (the default); Dropout and BatchNorm behave differently in eval. */
   training = true;
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  // biome-ignore lint/suspicious/noExplicitAny: each layer narrows forward's inputs and output to its own
+  abstract forward(...inputs: any[]): any;
 
-  /** The direct children of this module: named tensors and submodules, in field order. */
-  protected entries(): Entry[] {
-    const out: Entry[] = [];
-    for (const [key, value] of Object.entries(this)) {
-      if (key.startsWith('_')) continue;
-      if (value instanceof Tensor || value instanceof Module) out.push([key, value]);
-      else if (Array.isArray(value)) {
-        value.forEach((v, i) => {
-          if (v instanceof Tensor || v instanceof Module) out.push([`${key}.${i}`, v]);
-        });
-      }
-    }
+  /** This module's own fields, before containers are walked. Containers such as Sequential override it. */
+  protected fields(): Field[] {
+    return Object.entries(this).filter(([key]) => !key.startsWith('_'));
+  }
+
+  /** The tensors and submodules directly held by this module (through any containers), in field order. */
+  private entries(): [string, Tensor | Module][] {
+    const out: [string, Tensor | Module][] = [];
+    const seen = new Set<object>();
+    for (const [key, value] of this.fields()) flatten(key, value, out, seen);
     return out;
   }
 
-  /** Every tensor of this module and its submodules, with dotted names. */
+  /**
+   * Every tensor of this module and its submodules with dotted names, as PyTorch's state_dict:
+   * a tensor (or module) reachable under two names is listed under both.
+   */
   namedTensors(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [name, value] of this.entries()) {
-      if (value instanceof Tensor) out.push([prefix + name, value]);
-      else out.push(...value.namedTensors(`${prefix}${name}.`));
+    const walk = (m: Module, pre: string, path: Set<Module>) => {
+      for (const [name, value] of m.entries()) {
+        if (value instanceof Tensor) out.push([pre + name, value]);
+        else if (!path.has(value)) walk(value, `${pre}${name}.`, new Set(path).add(value));
+      }
+    };
+    walk(this, prefix, new Set([this]));
+    return out;
+  }
+
+  /**
+   * Trainable tensors (requiresGrad) with dotted names such as `layers.0.weight`. A parameter
+   * shared by two modules (weight tying) is listed once, under its first name.
+   */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [name, t] of this.namedTensors()) {
+      if (!t.requiresGrad || seen.has(t)) continue;
+      seen.add(t);
+      out.push([name, t]);
     }
     return out;
   }
 
-  /** Trainable tensors (requiresGrad), with dotted names such as `layers.0.weight`. */
-  namedParameters(): [string, Tensor][] {
-    return this.namedTensors().filter(([, t]) => t.requiresGrad);
-  }
-
+  /** The trainable tensors, each once (see namedParameters). */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
-  /** Submodules, this one included first, with dotted names ('' for this one). */
+  /** This module and every submodule, each once, with dotted names ('' for this one), parents first. */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const walk = (m: Module, name: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m]);
+      for (const [field, value] of m.entries()) {
+        if (value instanceof Module) walk(value, name === '' ? field : `${name}.${field}`);
+      }
+    };
+    walk(this, prefix.replace(/\.$/, ''));
+    return out;
+  }
+
+  /** This module and every submodule, each once, parents first. */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** The submodules held directly by this module (through any containers), each once. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
     for (const [name, value] of this.entries()) {
-      if (value instanceof Module) out.push(...value.namedModules(`${prefix}${name}.`));
+      if (!(value instanceof Module) || seen.has(value)) continue;
+      seen.add(value);
+      out.push([name, value]);
     }
     return out;
+  }
+
+  /**
+   * Calls `fn` on every submodule and then on this one (children before parents, as PyTorch's
+   * `apply`), e.g. to initialise weights. Returns this module.
+   */
+  apply(fn: (m: Module) => void): this {
+    const visited = new Set<Module>();
+    const visit = (m: Module) => {
+      if (visited.has(m)) return;
+      visited.add(m);
+      for (const [, child] of m.namedChildren()) visit(child);
+      fn(m);
+    };
+    visit(this);
+    return this;
   }
 
   /** Clears every parameter's gradient. */
@@ -67,7 +169,7 @@ export abstract class Module {
 
   /** Sets training mode on this module and every submodule. */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    for (const m of this.modules()) m.training = mode;
     return this;
   }
 
@@ -82,12 +184,17 @@ export abstract class Module {
   }
 
   /**
-   * Copies `state` into this module's parameters and buffers, in place.
-   * @param opts.strict (default true) missing and unexpected keys are errors; shape mismatches
-   *   always are.
-   * @throws ChainruleError listing every offending name; nothing is changed in that case.
+   * Copies `state` into this module's parameters and buffers, in place. Values are converted
+   * between float32 and float64 as needed (PyTorch's copy_).
+   * @param opts.strict (default true) missing and unexpected keys are errors; a value that is not
+   *   a Tensor, has another shape or a dtype that cannot be copied always is.
+   * @throws ChainruleError listing every offending name; every entry is checked before any is
+   *   written, so nothing is changed in that case.
    */
   loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
+    if (typeof state !== 'object' || state === null) {
+      throw new ChainruleError(`loadStateDict: state must be an object mapping names to Tensors, got ${state}`);
+    }
     const strict = opts.strict ?? true;
     const own = new Map(this.namedTensors());
     const problems: string[] = [];
@@ -95,16 +202,22 @@ export abstract class Module {
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && missing.length > 0) problems.push(`missing keys: ${missing.join(', ')}`);
     if (strict && unexpected.length > 0) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
+    const notTensor: string[] = [];
     const mismatched: string[] = [];
+    const badDtype: string[] = [];
     for (const [name, t] of own) {
-      const src = state[name];
-      if (src === undefined) continue;
-      if (!(src instanceof Tensor)) mismatched.push(`${name} (not a Tensor)`);
+      if (!(name in state)) continue;
+      const src: unknown = state[name];
+      if (!(src instanceof Tensor)) notTensor.push(`${name} (${src === null ? 'null' : typeof src})`);
       else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
         mismatched.push(`${name} ([${src.shape.join(',')}] vs expected [${t.shape.join(',')}])`);
+      } else if (src.dtype !== t.dtype && !(isFloat(src.dtype) && isFloat(t.dtype))) {
+        badDtype.push(`${name} (${src.dtype} vs expected ${t.dtype})`);
       }
     }
+    if (notTensor.length > 0) problems.push(`not Tensors: ${notTensor.join(', ')}`);
     if (mismatched.length > 0) problems.push(`shape mismatches: ${mismatched.join(', ')}`);
+    if (badDtype.length > 0) problems.push(`dtype mismatches: ${badDtype.join(', ')}`);
     if (problems.length > 0) {
       throw new ChainruleError(`loadStateDict: ${problems.join('; ')}; nothing was loaded`);
     }
@@ -122,7 +235,7 @@ export abstract class Module {
   }
 
   toString(): string {
-    const children = this.entries().filter((e): e is [string, Module] => e[1] instanceof Module);
+    const children = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     if (children.length === 0) return `${head})`;
     const body = children.map(([name, m]) => `  (${name}): ${m.toString().replace(/\n/g, '\n  ')}`).join('\n');

@@ -177,14 +177,14 @@ describe('BatchNorm1d', () => {
     const s = Math.sqrt(8 / 3 + 1e-5);
     expect(Math.abs((y.data[0] as number) - -2 / s)).toBeLessThan(1e-12);
     expect(Math.abs((y.data[4] as number) - 2 / s)).toBeLessThan(1e-12);
-    expect(Array.from(bn.runningMean.data)).toEqual([0.9 * 0 + 0.1 * 3, 0.1 * 30]);
-    expect(Math.abs((bn.runningVar.data[0] as number) - (0.9 + 0.1 * 4))).toBeLessThan(1e-12); // unbiased var 8/2
+    expect(Array.from(bn.running_mean.data)).toEqual([0.9 * 0 + 0.1 * 3, 0.1 * 30]);
+    expect(Math.abs((bn.running_var.data[0] as number) - (0.9 + 0.1 * 4))).toBeLessThan(1e-12); // unbiased var 8/2
   });
 
   it('eval uses the running statistics', () => {
     const bn = new BatchNorm1d(1, { dtype: 'float64' });
-    bn.runningMean.data[0] = 2;
-    bn.runningVar.data[0] = 4;
+    bn.running_mean.data[0] = 2;
+    bn.running_var.data[0] = 4;
     bn.eval();
     const y = bn.forward(tensor([[6]], { dtype: 'float64' }));
     expect(Math.abs(y.item() - 4 / Math.sqrt(4 + 1e-5))).toBeLessThan(1e-12);

@@ -19,8 +19,8 @@ export interface LinearOptions {
  * const y = layer.forward(tensor([[1, 2, 3]]));   // shape [1, 2]
  */
 export class Linear extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
+  weight: Tensor;
+  bias: Tensor | null;
 
   constructor(
     readonly inFeatures: number,

@@ -9,70 +9,91 @@ export interface NormOptions {
   dtype?: DType;
 }
 
+/** Options of BatchNorm1d and BatchNorm2d. */
+export interface BatchNormOptions extends NormOptions {
+  /**
+   * Weight of the new batch statistic in the running ones (default 0.1); null for a cumulative
+   * average over the batches seen (1/num_batches_tracked), as PyTorch's momentum=None.
+   */
+  momentum?: number | null;
+}
+
 /**
- * Batch normalisation over [N, C] or [N, C, L]: y = (x − E[x]) / √(Var[x] + ε) · γ + β, with batch
+ * Batch normalisation over the channel dim 1: y = (x − E[x]) / √(Var[x] + ε) · γ + β, with batch
  * statistics in training (biased variance) and running statistics in eval. The running
  * statistics follow r ← (1 − momentum)·r + momentum·batch, the variance unbiased, as PyTorch.
+ * Parameters and buffers carry PyTorch's names: weight, bias, running_mean, running_var,
+ * num_batches_tracked (a float tensor of the layer's dtype here, an int64 in PyTorch).
  */
-export class BatchNorm1d extends Module {
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
-  readonly runningMean: Tensor;
-  readonly runningVar: Tensor;
+abstract class BatchNorm extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  running_mean: Tensor;
+  running_var: Tensor;
+  num_batches_tracked: Tensor;
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
+  /** The accepted input ranks and their layout, for messages. */
+  protected abstract get layout(): { ranks: readonly number[]; text: string };
 
   constructor(
     readonly numFeatures: number,
-    opts: NormOptions & { momentum?: number } = {},
+    opts: BatchNormOptions = {},
   ) {
     super();
+    const op = this.constructor.name;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new ChainruleError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+      throw new ChainruleError(`${op}: numFeatures must be a positive integer, got ${numFeatures}`);
     }
     this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
-    if (!(this.eps > 0)) throw new ChainruleError(`BatchNorm1d: eps must be positive, got ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ChainruleError(`BatchNorm1d: momentum must be in [0, 1], got ${this.momentum}`);
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    if (!(this.eps > 0)) throw new ChainruleError(`${op}: eps must be positive, got ${this.eps}`);
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
+      throw new ChainruleError(`${op}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     }
     const dtype = opts.dtype ?? 'float32';
     const affine = opts.affine ?? true;
     this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
     this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
-    this.runningMean = zeros([numFeatures], { dtype });
-    this.runningVar = ones([numFeatures], { dtype });
+    this.running_mean = zeros([numFeatures], { dtype });
+    this.running_var = ones([numFeatures], { dtype });
+    this.num_batches_tracked = zeros([], { dtype });
   }
 
   forward(x: Tensor): Tensor {
     const c = this.numFeatures;
-    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== c) {
-      throw new ChainruleError(`BatchNorm1d: expected input [N, ${c}] or [N, ${c}, L], got [${x.shape.join(',')}]`);
+    const op = this.constructor.name;
+    if (!this.layout.ranks.includes(x.ndim) || x.shape[1] !== c) {
+      throw new ChainruleError(
+        `${op}: expected input ${this.layout.text.replaceAll('C', String(c))}, got [${x.shape.join(',')}]`,
+      );
     }
-    const dims = x.ndim === 2 ? [0] : [0, 2];
-    const shape = x.ndim === 2 ? [1, c] : [1, c, 1];
+    const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const shape = x.shape.map((d, i) => (i === 1 ? d : 1));
     let mean: Tensor;
     let variance: Tensor;
     if (this.training) {
       const count = x.size / c;
       if (count < 2)
         throw new ChainruleError(
-          `BatchNorm1d: training needs more than 1 value per channel, got input [${x.shape.join(',')}]`,
+          `${op}: training needs more than 1 value per channel, got input [${x.shape.join(',')}]`,
         );
       mean = x.mean(dims, true);
       variance = x.sub(mean).pow(2).mean(dims, true);
       noGrad(() => {
-        const m = this.momentum;
+        const tracked = (this.num_batches_tracked.data[0] as number) + 1;
+        this.num_batches_tracked.data[0] = tracked;
+        const m = this.momentum ?? 1 / tracked;
         const unbiased = count / (count - 1);
         for (let j = 0; j < c; j++) {
-          this.runningMean.data[j] = (1 - m) * (this.runningMean.data[j] as number) + m * (mean.data[j] as number);
-          this.runningVar.data[j] =
-            (1 - m) * (this.runningVar.data[j] as number) + m * (variance.data[j] as number) * unbiased;
+          this.running_mean.data[j] = (1 - m) * (this.running_mean.data[j] as number) + m * (mean.data[j] as number);
+          this.running_var.data[j] =
+            (1 - m) * (this.running_var.data[j] as number) + m * (variance.data[j] as number) * unbiased;
         }
       });
     } else {
-      mean = this.runningMean.reshape(shape);
-      variance = this.runningVar.reshape(shape);
+      mean = this.running_mean.reshape(shape);
+      variance = this.running_var.reshape(shape);
     }
     const y = x.sub(mean).div(variance.add(this.eps).sqrt());
     return this.weight && this.bias ? y.mul(this.weight.reshape(shape)).add(this.bias.reshape(shape)) : y;
@@ -83,10 +104,31 @@ export class BatchNorm1d extends Module {
   }
 }
 
+/** Batch normalisation of [N, C] or [N, C, L], per channel C (see BatchNorm for the formula and names). */
+export class BatchNorm1d extends BatchNorm {
+  protected get layout() {
+    return { ranks: [2, 3], text: '[N, C] or [N, C, L]' };
+  }
+}
+
+/**
+ * Batch normalisation of images [N, C, H, W], per channel C over N, H and W:
+ * y = (x − E[x]) / √(Var[x] + ε) · γ + β, batch statistics in training, running ones in eval.
+ * Parameters and buffers as PyTorch: weight, bias, running_mean, running_var, num_batches_tracked.
+ * @example
+ * const bn = new BatchNorm2d(16);
+ * bn.forward(randn([8, 16, 28, 28]));   // normalised per channel
+ */
+export class BatchNorm2d extends BatchNorm {
+  protected get layout() {
+    return { ranks: [4], text: '[N, C, H, W]' };
+  }
+}
+
 /** Layer normalisation over the last dims `normalizedShape`: y = (x − E[x]) / √(Var[x] + ε) · γ + β. */
 export class LayerNorm extends Module {
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
   readonly normalizedShape: readonly number[];
   readonly eps: number;
 

@@ -14,7 +14,7 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
-  protected override entries(): [string, Tensor | Module][] {
+  protected override fields(): [string, unknown][] {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
