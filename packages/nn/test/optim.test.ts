@@ -185,8 +185,8 @@ describe('Adam', () => {
     }, 'float32');
     expectClose(traj, adamReference(opts), 1e-6);
     const s = opt?.state.values().next().value;
-    expect(s?.m).toBeInstanceOf(Float32Array);
-    expect(s?.v).toBeInstanceOf(Float32Array);
+    expect(s?.expAvg).toBeInstanceOf(Float32Array);
+    expect(s?.expAvgSq).toBeInstanceOf(Float32Array);
     expect(s?.step).toBe(3);
   });
 });
@@ -224,8 +224,8 @@ describe('AdamW', () => {
   it('is an Adam with decoupledWeightDecay', () => {
     const opt = new AdamW([tensor([1], { requiresGrad: true })]);
     expect(opt).toBeInstanceOf(Adam);
-    expect(opt.decoupledWeightDecay).toBe(true);
-    expect(opt.weightDecay).toBe(1e-2);
+    expect(opt.paramGroups[0]?.decoupledWeightDecay).toBe(true);
+    expect(opt.paramGroups[0]?.weightDecay).toBe(1e-2);
     expect(opt.lr).toBe(1e-3);
     expect(opt.name).toBe('AdamW');
   });
