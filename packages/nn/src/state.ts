@@ -7,7 +7,7 @@ import { isPlainObject, show } from './optim/optimizer';
 /** The metadata key holding the JSON skeleton of a packed state. */
 export const STATE_METADATA_KEY = 'chainrule.state';
 
-/** A state packState accepts: Tensors, numbers, strings, booleans, null, arrays and plain objects of them. */
+/** What packState accepts and unpackState gives back: Tensors, numbers, strings, booleans, null, arrays and plain objects of them. */
 export type PackableState =
   | Tensor
   | number
@@ -35,7 +35,7 @@ export interface PackedState {
  * const bytes = saveSafetensors(tensors, metadata);
  * const back = unpackState(loadSafetensorsWithMetadata(bytes)); // { model, optimizer, epoch }
  */
-export function packState(state: PackableState): PackedState {
+export function packState(state: unknown): PackedState {
   const tensors: Record<string, Tensor> = {};
   const walk = (v: unknown, path: string[]): unknown => {
     const where = path.length === 0 ? 'the state' : `'${path.join('.')}'`;
@@ -68,11 +68,11 @@ export function packState(state: PackableState): PackedState {
 
 /**
  * Rebuilds the state packState split, from `{ tensors, metadata }` (as loadSafetensorsWithMetadata
- * returns them).
+ * returns them). `T` is the shape the caller expects (not checked, as with JSON.parse).
  * @throws ChainruleError naming unpackState if the metadata has no packed state, is not valid
  *   JSON, or names a tensor that is missing.
  */
-export function unpackState(packed: PackedState): PackableState {
+export function unpackState<T = PackableState>(packed: PackedState): T {
   const op = 'unpackState';
   if (!isPlainObject(packed) || !isPlainObject(packed.tensors) || !isPlainObject(packed.metadata)) {
     throw new ChainruleError(`${op}: expected { tensors, metadata }, got ${show(packed)}`);
@@ -101,5 +101,5 @@ export function unpackState(packed: PackedState): PackableState {
     if (typeof v.$number === 'string') return Number(v.$number);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
   };
-  return walk(skeleton);
+  return walk(skeleton) as T;
 }

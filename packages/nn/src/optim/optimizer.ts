@@ -298,7 +298,12 @@ export abstract class Optimizer<
         idToParam.set(id as number, [mine[k] as Tensor, i]);
       });
       this.checkKeys(hyper, `paramGroups[${i}].`, 'hyperparameter', op);
-      return this.checkGroup(hyper, (k) => `loadStateDict: paramGroups[${i}].${k}`);
+      try {
+        return this.checkGroup(hyper, (k) => `paramGroups[${i}].${k}`);
+      } catch (e) {
+        // the checks name the optimizer; here the operation is its loadStateDict
+        throw e instanceof ChainruleError ? new ChainruleError(e.message.replace(`${this.name}:`, `${op}:`)) : e;
+      }
     });
     const next = new Map<Tensor, S>();
     for (const [key, raw] of Object.entries(state as Record<string, unknown>)) {
