@@ -68,11 +68,12 @@ export function packState(state: unknown): PackedState {
 
 /**
  * Rebuilds the state packState split, from `{ tensors, metadata }` (as loadSafetensorsWithMetadata
- * returns them). `T` is the shape the caller expects (not checked, as with JSON.parse).
+ * returns them). `T` is the shape the caller expects (not checked: as JSON.parse, the default is any).
  * @throws ChainruleError naming unpackState if the metadata has no packed state, is not valid
  *   JSON, or names a tensor that is missing.
  */
-export function unpackState<T = PackableState>(packed: PackedState): T {
+// biome-ignore lint/suspicious/noExplicitAny: like JSON.parse, the caller knows the shape it packed
+export function unpackState<T = any>(packed: PackedState): T {
   const op = 'unpackState';
   if (!isPlainObject(packed) || !isPlainObject(packed.tensors) || !isPlainObject(packed.metadata)) {
     throw new ChainruleError(`${op}: expected { tensors, metadata }, got ${show(packed)}`);

@@ -779,6 +779,11 @@ describe('constructor checks from the reliability issue', () => {
     it(message, () => expectError(make, message));
   }
 
+  it('a group may give one Tensor as its params, as torch', () => {
+    const w = leaf();
+    expect(new SGD([{ params: w }], { lr: 0.1 }).params).toEqual([w]);
+  });
+
   it('an explicit undefined option means the default', () => {
     const opt = new AdamW([leaf()], { lr: undefined, weightDecay: undefined });
     expect(opt.paramGroups[0]).toMatchObject({ lr: 1e-3, weightDecay: 1e-2 });

@@ -47,7 +47,7 @@ export interface ParamGroup {
 }
 
 /** A group as given to a constructor: its parameters and any hyperparameters that override the defaults. */
-export type ParamGroupInput<O> = { params: Iterable<Tensor> } & Partial<O>;
+export type ParamGroupInput<O> = { params: Iterable<Tensor> | Tensor } & Partial<O>;
 
 /** What an optimizer updates: parameters (one group), or parameter groups as torch.optim takes them. */
 export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
@@ -380,7 +380,8 @@ export abstract class Optimizer<
     if (!isPlainObject(raw)) {
       throw new ChainruleError(`${this.name}: ${where} must be a group { params, ...options }, got ${show(raw)}`);
     }
-    const { params, ...rest } = raw;
+    const { params: given, ...rest } = raw;
+    const params = given instanceof Tensor ? [given] : given; // torch takes { params: tensor } too
     const hyper = definedOnly(rest);
     const at = where === '' ? 'params' : `${where}.params`;
     if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
