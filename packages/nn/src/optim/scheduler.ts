@@ -8,9 +8,10 @@ import { isPlainObject, Optimizer, show } from './optimizer';
 /** A scheduler's state as plain data (JSON apart from ±Infinity in ReduceLROnPlateau's `best`). */
 export interface SchedulerStateDict {
   lastEpoch: number;
-  baseLrs: number[];
   lastLr: number[];
-  [key: string]: number | number[];
+  /** Each group's lr at construction (the epoch-indexed schedulers). */
+  baseLrs?: number[];
+  [key: string]: number | number[] | undefined;
 }
 
 /** Validates a scheduler's constructor arguments; every message starts with the class name. */
@@ -75,13 +76,19 @@ function checkOptimizer(name: string, optimizer: unknown): Optimizer {
 }
 
 /** Checks the common part of a scheduler state: counters and one lr per group. */
-function checkState(name: string, s: unknown, groups: number, extra: readonly string[]): Record<string, unknown> {
+function checkState(
+  name: string,
+  s: unknown,
+  groups: number,
+  lists: readonly string[],
+  extra: readonly string[],
+): Record<string, unknown> {
   const op = `${name}.loadStateDict`;
   if (!isPlainObject(s)) throw new ChainruleError(`${op}: expected a state object, got ${show(s)}`);
   if (!Number.isInteger(s.lastEpoch) || (s.lastEpoch as number) < 0) {
     throw new ChainruleError(`${op}: lastEpoch must be an integer >= 0, got ${show(s.lastEpoch)}`);
   }
-  for (const k of ['baseLrs', 'lastLr']) {
+  for (const k of lists) {
     const v = s[k];
     if (!Array.isArray(v) || v.length !== groups || v.some((x) => typeof x !== 'number' || !finiteNonNeg(x))) {
       throw new ChainruleError(`${op}: ${k} must be ${groups} learning rates (one per group), got ${show(v)}`);
@@ -144,7 +151,7 @@ export abstract class LRScheduler {
    * @throws ChainruleError (nothing changed) if the state's shape or group count does not fit.
    */
   loadStateDict(state: SchedulerStateDict): void {
-    const s = checkState(this.name, state, this.optimizer.paramGroups.length, []);
+    const s = checkState(this.name, state, this.optimizer.paramGroups.length, ['baseLrs', 'lastLr'], []);
     this.lastEpoch = s.lastEpoch as number;
     this.baseLrs = [...(s.baseLrs as number[])];
     this.lastLr = [...(s.lastLr as number[])];
@@ -426,11 +433,10 @@ export class ReduceLROnPlateau {
     return [...this.lastLr];
   }
 
-  /** The counters, `best` and `lastLr`, as plain data (`baseLrs` is the lr at construction, for symmetry). */
+  /** The counters, `best` and `lastLr`, as plain data. */
   stateDict(): SchedulerStateDict {
     return {
       lastEpoch: this.lastEpoch,
-      baseLrs: [...this.lastLr],
       lastLr: [...this.lastLr],
       best: this.best,
       numBadEpochs: this.numBadEpochs,
@@ -443,11 +449,13 @@ export class ReduceLROnPlateau {
    * @throws ChainruleError (nothing changed) if the state's shape or group count does not fit.
    */
   loadStateDict(state: SchedulerStateDict): void {
-    const s = checkState('ReduceLROnPlateau', state, this.optimizer.paramGroups.length, [
-      'best',
-      'numBadEpochs',
-      'cooldownCounter',
-    ]);
+    const s = checkState(
+      'ReduceLROnPlateau',
+      state,
+      this.optimizer.paramGroups.length,
+      ['lastLr'],
+      ['best', 'numBadEpochs', 'cooldownCounter'],
+    );
     this.lastEpoch = s.lastEpoch as number;
     this.lastLr = [...(s.lastLr as number[])];
     this.best = s.best as number;
