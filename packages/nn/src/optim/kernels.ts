@@ -109,9 +109,16 @@ export function rmsprop(
   }
 }
 
-/** The index of the first NaN or ±Infinity in `g`, or −1 (the nonFinite guard of `step()`). */
+/**
+ * The index of the first NaN or ±Infinity in `g`, or −1 (the nonFinite guard of `step()`).
+ * x·0 is 0 for every finite x and NaN otherwise, so one branch-free sum screens the whole array;
+ * only a dirty array is searched element by element.
+ */
 export function firstNonFinite(g: Buf): number {
-  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return i;
+  let screen = 0;
+  for (let i = 0; i < g.length; i++) screen += g[i]! * 0;
+  if (screen === 0) return -1;
+  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i]!)) return i;
   return -1;
 }
 
