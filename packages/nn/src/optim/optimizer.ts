@@ -232,7 +232,8 @@ export abstract class Optimizer<
   protected abstract update(group: G, p: Tensor, g: Buf): void;
 
   /**
-   * Validates a group's hyperparameters and returns them (without `params`), with defaults filled.
+   * Validates a group's hyperparameters (every one must be present: constructors merge the
+   * defaults in first) and returns them without `params`.
    * @param name a hyperparameter's name in messages (`lr`, `paramGroups[1].lr`…).
    */
   protected abstract checkGroup(group: Record<string, unknown>, name: (key: string) => string): Omit<G, 'params'>;
