@@ -1,23 +1,23 @@
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_: in place on the
 // `.grad` of each parameter, between backward() and the optimizer's step().
-import { ChainruleError, Tensor } from '@chainrule/core';
+import { type Buf, ChainruleError, Tensor } from '@chainrule/core';
 import { clampInPlace, maxAbs, scaleInPlace, sumAbsPow } from './optim/kernels';
 import { isPlainObject, show } from './optim/optimizer';
 
 /** The gradients' data of `params` (a Tensor or an iterable of them), skipping null grads. */
-function gradsOf(op: string, params: unknown): Float32Array[] | Float64Array[] {
+function gradsOf(op: string, params: unknown): Buf[] {
   const list = params instanceof Tensor ? [params] : params;
   if (list === null || typeof list !== 'object' || !(Symbol.iterator in list)) {
     throw new ChainruleError(`${op}: params must be a Tensor or an iterable of Tensors, got ${show(params)}`);
   }
-  const out: (Float32Array | Float64Array)[] = [];
+  const out: Buf[] = [];
   let i = 0;
   for (const p of list as Iterable<unknown>) {
     if (!(p instanceof Tensor)) throw new ChainruleError(`${op}: params[${i}] must be a Tensor, got ${show(p)}`);
     if (p.grad !== null) out.push(p.grad.data);
     i++;
   }
-  return out as Float32Array[] | Float64Array[];
+  return out;
 }
 
 /** Options of clipGradNorm. */

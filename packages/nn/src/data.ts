@@ -1,6 +1,6 @@
 // DataLoader: mini-batches over tensors that share their first dimension, as torch's
 // DataLoader(TensorDataset(*tensors)), reshuffled every epoch from a seeded Rng.
-import { ChainruleError, Rng, Tensor } from '@chainrule/core';
+import { type Buf, ChainruleError, Rng, Tensor } from '@chainrule/core';
 import { gatherRows } from './optim/kernels';
 import { isPlainObject, show } from './optim/optimizer';
 
@@ -104,7 +104,7 @@ export class DataLoader<const T extends readonly Tensor[]> implements Iterable<B
       const count = Math.min(this.batchSize, n - start);
       yield this.tensors.map((t) => {
         const rowSize = t.size / n;
-        const out = new (t.data.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(count * rowSize);
+        const out = new (t.data.constructor as new (length: number) => Buf)(count * rowSize); // t's dtype
         gatherRows(t.data, rowSize, order, start, count, out);
         return new Tensor(out, [count, ...t.shape.slice(1)]);
       }) as unknown as Batch<T>;
