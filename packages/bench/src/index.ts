@@ -5,4 +5,5 @@ export { type HeapReport, heapOfTrainingLoop } from './heap';
 export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';
 export { benchMlpTrain, type MlpTrainResult } from './mlp-train';
+export { benchOptimStep } from './optim-step';
 export { benchValueMlp, type ValueBenchResult } from './value-mlp';

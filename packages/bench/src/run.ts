@@ -1,11 +1,12 @@
-// `pnpm bench [heap|value|matmul|mlp|conv]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|conv|optim]`: every benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
+import { benchOptimStep } from './optim-step';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'conv'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'conv', 'optim'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -35,5 +36,9 @@ if (run.includes('mlp')) {
 }
 if (run.includes('conv')) {
   await benchConv();
+  console.log();
+}
+if (run.includes('optim')) {
+  await benchOptimStep();
   console.log();
 }

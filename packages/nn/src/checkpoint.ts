@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChainruleError, type Tensor } from '@chainrule/core';
-import { loadSafetensors, saveSafetensors } from './safetensors';
+import { loadSafetensorsWithMetadata, saveSafetensors } from './safetensors';
 
 /**
  * Saves `state` (and optional string `metadata`) as a safetensors file at `path`, atomically:
@@ -59,9 +59,21 @@ function syncDirectory(dir: string): void {
  *   the file system's error if it cannot be read.
  */
 export function loadCheckpoint(path: string): Record<string, Tensor> {
+  return loadCheckpointWithMetadata(path).tensors;
+}
+
+/**
+ * The tensors and metadata strings of the safetensors file at `path` (what `unpackState` takes).
+ * @throws ChainruleError naming loadCheckpoint, the path and the problem for a malformed file;
+ *   the file system's error if it cannot be read.
+ */
+export function loadCheckpointWithMetadata(path: string): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+} {
   const bytes = readFileSync(path);
   try {
-    return loadSafetensors(bytes);
+    return loadSafetensorsWithMetadata(bytes);
   } catch (e) {
     if (e instanceof ChainruleError) throw new ChainruleError(`loadCheckpoint: ${path}: ${e.message}`);
     throw e;

@@ -36,9 +36,33 @@ export {
   xavierNormal,
   xavierUniform,
 } from './init';
-export { Adam, type AdamOptions, type AdamState } from './optim/adam';
+export { Adam, type AdamGroup, type AdamOptions, type AdamState } from './optim/adam';
 export { AdamW, type AdamWOptions } from './optim/adamw';
-export { Optimizer } from './optim/optimizer';
-export { RMSprop, type RMSpropOptions, type RMSpropState } from './optim/rmsprop';
-export { SGD, type SGDOptions, type SGDState } from './optim/sgd';
+export {
+  type NonFinitePolicy,
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupInput,
+  type Params,
+} from './optim/optimizer';
+export { RMSprop, type RMSpropGroup, type RMSpropOptions, type RMSpropState } from './optim/rmsprop';
+export { SGD, type SGDGroup, type SGDOptions, type SGDState } from './optim/sgd';
 export { loadSafetensors, loadSafetensorsWithMetadata, saveSafetensors } from './safetensors';
+
+// Training toolkit: schedulers, clipping, data loading, checkpoints of nested state
+export {
+  CosineAnnealingLR,
+  ExponentialLR,
+  LinearLR,
+  LRScheduler,
+  MultiStepLR,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  type SchedulerStateDict,
+  StepLR,
+} from './optim/scheduler';
+export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip';
+export { type Batch, DataLoader, type DataLoaderOptions } from './data';
+export { type PackableState, type PackedState, packState, STATE_METADATA_KEY, unpackState } from './state';

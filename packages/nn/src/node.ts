@@ -1,2 +1,2 @@
 // @chainrule/nn/node: the Node-only entry (file-system checkpoints). The main entry stays browser-safe.
-export { loadCheckpoint, saveCheckpoint } from './checkpoint';
+export { loadCheckpoint, loadCheckpointWithMetadata, saveCheckpoint } from './checkpoint';

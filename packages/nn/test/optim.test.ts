@@ -1,16 +1,21 @@
 // Optimizers against their update rules: each reference below is the torch.optim pseudo-code
 // written out scalar by scalar, independently of src/optim/kernels.ts.
-import { ChainruleError, type DType, type Tensor, tensor } from '@chainrule/core';
+import { ChainruleError, type DType, Tensor, tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
   type AdamOptions,
   AdamW,
+  loadSafetensorsWithMetadata,
   type Optimizer,
+  type OptimizerStateDict,
+  packState,
   RMSprop,
   type RMSpropOptions,
   SGD,
   type SGDOptions,
+  saveSafetensors,
+  unpackState,
 } from '../src/index';
 
 const THETA0 = [0.5, -1.25, 2];
@@ -185,8 +190,8 @@ describe('Adam', () => {
     }, 'float32');
     expectClose(traj, adamReference(opts), 1e-6);
     const s = opt?.state.values().next().value;
-    expect(s?.m).toBeInstanceOf(Float32Array);
-    expect(s?.v).toBeInstanceOf(Float32Array);
+    expect(s?.expAvg).toBeInstanceOf(Float32Array);
+    expect(s?.expAvgSq).toBeInstanceOf(Float32Array);
     expect(s?.step).toBe(3);
   });
 });
@@ -224,8 +229,8 @@ describe('AdamW', () => {
   it('is an Adam with decoupledWeightDecay', () => {
     const opt = new AdamW([tensor([1], { requiresGrad: true })]);
     expect(opt).toBeInstanceOf(Adam);
-    expect(opt.decoupledWeightDecay).toBe(true);
-    expect(opt.weightDecay).toBe(1e-2);
+    expect(opt.paramGroups[0]?.decoupledWeightDecay).toBe(true);
+    expect(opt.paramGroups[0]?.weightDecay).toBe(1e-2);
     expect(opt.lr).toBe(1e-3);
     expect(opt.name).toBe('AdamW');
   });
@@ -404,5 +409,387 @@ describe('hyperparameter and params validation', () => {
     const opt = new Adam(new Set(ws));
     expect(opt.params).toEqual(ws);
     expect(Object.isFrozen(opt.params)).toBe(true);
+  });
+});
+
+describe('parameter groups', () => {
+  it('each group follows the update equations with its own hyperparameters', () => {
+    const a = tensor(THETA0, { dtype: 'float64', requiresGrad: true });
+    const b = tensor(THETA0, { dtype: 'float64', requiresGrad: true });
+    const opt = new Adam([{ params: [a], lr: 0.01, weightDecay: 0.1 }, { params: [b] }], {
+      lr: 0.02,
+      betas: [0.8, 0.99],
+    });
+    const ta: number[][] = [];
+    const tb: number[][] = [];
+    for (const g of GRADS) {
+      a.grad = tensor(g, { dtype: 'float64' });
+      b.grad = tensor(g, { dtype: 'float64' });
+      opt.step();
+      ta.push(Array.from(a.data));
+      tb.push(Array.from(b.data));
+    }
+    expectClose(ta, adamReference({ lr: 0.01, weightDecay: 0.1, betas: [0.8, 0.99] }));
+    expectClose(tb, adamReference({ lr: 0.02, betas: [0.8, 0.99] }));
+    expect(opt.paramGroups.map((g) => [g.lr, g.weightDecay, g.betas])).toEqual([
+      [0.01, 0.1, [0.8, 0.99]],
+      [0.02, 0, [0.8, 0.99]],
+    ]);
+    expect(opt.params).toEqual([a, b]);
+  });
+
+  it('paramGroups[i].lr is read by the next step (SGD: θ₁ = θ₀ − γ₁g with the changed γ)', () => {
+    const a = tensor([1], { dtype: 'float64', requiresGrad: true });
+    const b = tensor([1], { dtype: 'float64', requiresGrad: true });
+    const opt = new SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1 });
+    (opt.paramGroups[0] as { lr: number }).lr = 0.25;
+    a.grad = tensor([1], { dtype: 'float64' });
+    b.grad = tensor([1], { dtype: 'float64' });
+    opt.step();
+    expect([a.item(), b.item()]).toEqual([0.75, 0.5]);
+    expectError(() => opt.lr, 'SGD: lr differs between groups [0.25, 0.5]; read paramGroups[i].lr instead');
+    opt.lr = 0.125;
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.125, 0.125]);
+  });
+
+  it('a group hyperparameter made invalid between steps throws at step(), changing nothing', () => {
+    const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const b = tensor([3], { dtype: 'float64', requiresGrad: true });
+    const opt = new Adam([{ params: [a] }, { params: [b] }]);
+    a.grad = tensor([1, 1], { dtype: 'float64' });
+    b.grad = tensor([1], { dtype: 'float64' });
+    (opt.paramGroups[1] as { eps: number }).eps = -1;
+    expectError(() => opt.step(), 'Adam: paramGroups[1].eps must be a finite number >= 0, got -1');
+    expect([...a.data, ...b.data]).toEqual([1, 2, 3]);
+    expect(opt.state.size).toBe(0);
+  });
+
+  it('addParamGroup adds a group with the defaults', () => {
+    const a = tensor([1], { requiresGrad: true });
+    const b = tensor([2], { requiresGrad: true });
+    const opt = new RMSprop([a], { alpha: 0.9 });
+    opt.addParamGroup({ params: [b], lr: 0.5 });
+    expect(opt.paramGroups[1]).toMatchObject({ lr: 0.5, alpha: 0.9, params: [b] });
+    expect(opt.params).toEqual([a, b]);
+    expectError(
+      () => opt.addParamGroup({ params: [a] }),
+      'RMSprop: paramGroups[2].params[0] is already in paramGroups[0]; a parameter may be in one group only',
+    );
+    expect(opt.paramGroups.length).toBe(2);
+  });
+});
+
+describe('nonFinite guard', () => {
+  const grads = (a: Tensor, b: Tensor) => {
+    a.grad = tensor([0.5, 0.5], { dtype: 'float64' });
+    b.grad = tensor([1, Number.NaN], { dtype: 'float64' });
+  };
+  const make = (nonFinite?: 'apply' | 'error' | 'skip') => {
+    const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const b = tensor([3, 4], { dtype: 'float64', requiresGrad: true });
+    return { a, b, opt: new Adam([a, b], { lr: 0.1, nonFinite }) };
+  };
+
+  it("default 'apply' follows PyTorch: the NaN reaches the parameter", () => {
+    const { a, b, opt } = make();
+    grads(a, b);
+    opt.step();
+    expect(Number.isNaN(b.data[1])).toBe(true);
+    expect(a.data[0]).not.toBe(1);
+  });
+
+  it("'error' throws before any parameter or state changes", () => {
+    const { a, b, opt } = make('error');
+    grads(a, b);
+    expectError(
+      () => opt.step(),
+      "Adam: grad of params[1] holds NaN at element 1; no parameter was updated (nonFinite: 'error')",
+    );
+    expect([...a.data, ...b.data]).toEqual([1, 2, 3, 4]);
+    expect(opt.state.size).toBe(0);
+  });
+
+  it("'skip' skips the whole step and counts it; the next finite step runs", () => {
+    const { a, b, opt } = make('skip');
+    grads(a, b);
+    opt.step();
+    expect([...a.data, ...b.data]).toEqual([1, 2, 3, 4]);
+    expect(opt.skippedSteps).toBe(1);
+    b.grad = tensor([1, Number.POSITIVE_INFINITY], { dtype: 'float64' });
+    opt.step();
+    expect(opt.skippedSteps).toBe(2);
+    b.grad = tensor([1, 1], { dtype: 'float64' });
+    opt.step();
+    expect(opt.state.get(a)?.step).toBe(1);
+    expect(a.data[0]).toBeCloseTo(0.9, 6);
+  });
+});
+
+describe('stateDict / loadStateDict', () => {
+  const makers: [string, (ps: Params) => Optimizer][] = [
+    ['SGD (nesterov)', (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    ['Adam (amsgrad, two groups)', (ps) => new Adam(groups(ps, { lr: 0.005 }), { lr: 0.01, amsgrad: true })],
+    ['AdamW', (ps) => new AdamW(ps, { lr: 0.01 })],
+    [
+      'RMSprop (centered, momentum)',
+      (ps) => new RMSprop(groups(ps, { alpha: 0.9 }), { momentum: 0.5, centered: true }),
+    ],
+  ];
+  type Params = Tensor[];
+  /** The first parameter in a group with `extra`, the others in a second group. */
+  function groups(ps: Params, extra: Record<string, unknown>) {
+    return [{ params: ps.slice(0, 1), ...extra }, { params: ps.slice(1) }];
+  }
+  const SHAPES = [[2, 3], [3], [4]];
+  /** Deterministic gradients for step k: smooth, of both signs, different per parameter. */
+  const gradOf = (k: number, i: number, n: number) =>
+    Array.from({ length: n }, (_, j) => Math.sin(k * 1.3 + i * 0.7 + j) * (1 + i));
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [name, make] of makers) {
+      it(`${name}, ${dtype}: 5 steps, save through safetensors, resume in a fresh optimizer = 10 uninterrupted steps, bit for bit`, () => {
+        const params = () =>
+          SHAPES.map((s, i) =>
+            tensor(
+              gradOf(
+                0,
+                i + 5,
+                s.reduce((x, y) => x * y),
+              ),
+              { dtype, requiresGrad: true, shape: s },
+            ),
+          );
+        const run = (ps: Params, opt: Optimizer, from: number, to: number) => {
+          for (let k = from; k < to; k++) {
+            ps.forEach((p, i) => {
+              // the third parameter has no gradient on odd steps, so its state lags the others'
+              p.grad = i === 2 && k % 2 === 1 ? null : tensor(gradOf(k, i, p.size), { dtype, shape: p.shape });
+            });
+            opt.step();
+          }
+        };
+        const straight = params();
+        run(straight, make(straight), 0, 10);
+
+        const first = params();
+        const opt1 = make(first);
+        run(first, opt1, 0, 5);
+        const packed = packState({
+          model: Object.fromEntries(first.map((p, i) => [`p${i}`, p])),
+          optimizer: opt1.stateDict(),
+        });
+        const file = loadSafetensorsWithMetadata(saveSafetensors(packed.tensors, packed.metadata));
+        const saved = unpackState<{ model: Record<string, Tensor>; optimizer: OptimizerStateDict }>(file);
+
+        const resumed = params().map((p, i) => {
+          p.data.set((saved.model[`p${i}`] as Tensor).data);
+          return p;
+        });
+        const opt2 = make(resumed);
+        opt2.loadStateDict(saved.optimizer);
+        run(resumed, opt2, 5, 10);
+        resumed.forEach((p, i) => {
+          expect(p.data).toEqual(straight[i]?.data);
+        });
+        // without the optimizer's state the same resume ends elsewhere: the test can fail
+        const cold = params().map((p, i) => {
+          p.data.set((saved.model[`p${i}`] as Tensor).data);
+          return p;
+        });
+        run(cold, make(cold), 5, 10);
+        expect(cold[0]?.data).not.toEqual(straight[0]?.data);
+        expect(JSON.stringify(opt2.stateDict().paramGroups)).toBe(
+          JSON.stringify(make(params()).stateDict().paramGroups),
+        );
+      });
+    }
+  }
+
+  it('the state dict mirrors torch: state by parameter index (torch names), groups with hyperparameters and indices', () => {
+    const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const b = tensor([3], { dtype: 'float64', requiresGrad: true });
+    const c = tensor([4], { dtype: 'float64', requiresGrad: true });
+    const opt = new Adam([{ params: [a, b], lr: 0.1 }, { params: [c] }]);
+    a.grad = tensor([1, 1], { dtype: 'float64' });
+    c.grad = tensor([2], { dtype: 'float64' });
+    opt.step();
+    const sd = opt.stateDict();
+    expect(Object.keys(sd.state)).toEqual(['0', '2']);
+    expect(Object.keys(sd.state[0] ?? {})).toEqual(['step', 'expAvg', 'expAvgSq']);
+    expect(sd.state[2]?.step).toBe(1);
+    expect((sd.state[2]?.expAvg as Tensor | undefined)?.toArray()).toEqual([(1 - 0.9) * 2]); // (1 − β₁)·g
+    expect(sd.paramGroups).toEqual([
+      {
+        lr: 0.1,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        decoupledWeightDecay: false,
+        params: [0, 1],
+      },
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        decoupledWeightDecay: false,
+        params: [2],
+      },
+    ]);
+    // a copy: later steps do not change it
+    opt.step();
+    expect(sd.state[2]?.step).toBe(1);
+    expect((sd.state[2]?.expAvg as Tensor | undefined)?.toArray()).toEqual([(1 - 0.9) * 2]);
+  });
+
+  it('a mismatched state throws naming loadStateDict and changes nothing', () => {
+    const make = () => {
+      const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+      const b = tensor([3], { dtype: 'float64', requiresGrad: true });
+      const opt = new Adam([a, b], { lr: 0.1 });
+      a.grad = tensor([1, 1], { dtype: 'float64' });
+      b.grad = tensor([1], { dtype: 'float64' });
+      opt.step();
+      return opt;
+    };
+    const good = make().stateDict();
+    const target = make();
+    (target.paramGroups[0] as { lr: number }).lr = 0.3;
+    const before = JSON.stringify(target.stateDict(), (_k, v) =>
+      v instanceof Object && 'data' in v ? Array.from(v.data) : v,
+    );
+    /** A deep copy that keeps the Tensors (structuredClone would turn them into plain objects). */
+    const clone = (v: unknown): unknown =>
+      v instanceof Tensor
+        ? v
+        : Array.isArray(v)
+          ? v.map(clone)
+          : v !== null && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)]))
+            : v;
+    const bad = (edit: (s: OptimizerStateDict) => void) => {
+      const s = clone(good) as OptimizerStateDict;
+      edit(s);
+      return s;
+    };
+    const cases: [OptimizerStateDict, string][] = [
+      [
+        bad((s) => s.paramGroups[0]?.params.pop()),
+        "Adam.loadStateDict: paramGroups[0] has 1 parameters, the optimizer's group has 2",
+      ],
+      [
+        bad((s) => s.paramGroups.push({ params: [] })),
+        'Adam.loadStateDict: the state has 2 parameter groups, the optimizer has 1',
+      ],
+      [
+        bad((s) => {
+          (s.state[1] as Record<string, unknown>).expAvg = tensor([1, 2], { dtype: 'float64' });
+        }),
+        'Adam.loadStateDict: state[1].expAvg has shape [2] but parameter 1 has shape [1]',
+      ],
+      [
+        bad((s) => {
+          (s.state[0] as Record<string, unknown>).momentumBuffer = tensor([1, 2]);
+        }),
+        "Adam.loadStateDict: state[0] has an unexpected entry 'momentumBuffer'",
+      ],
+      [
+        bad((s) => {
+          (s.state[0] as Record<string, unknown>).step = 1.5;
+        }),
+        'Adam.loadStateDict: state[0].step must be an integer >= 0, got 1.5',
+      ],
+      [
+        bad((s) => {
+          s.state[7] = {};
+        }),
+        'Adam.loadStateDict: state[7] names no parameter of the saved groups',
+      ],
+      [
+        bad((s) => {
+          (s.paramGroups[0] as Record<string, unknown>).lr = '0.1';
+        }),
+        "Adam.loadStateDict: paramGroups[0].lr must be a finite number >= 0, got string '0.1'",
+      ],
+      [
+        bad((s) => {
+          (s.paramGroups[0] as Record<string, unknown>).momentum = 0.9;
+        }),
+        "Adam.loadStateDict: unknown hyperparameter 'paramGroups[0].momentum' (expected one of lr, betas, eps, weightDecay, amsgrad, decoupledWeightDecay)",
+      ],
+      [null as unknown as OptimizerStateDict, 'Adam.loadStateDict: expected { state, paramGroups }, got null'],
+    ];
+    for (const [state, message] of cases) {
+      expectError(() => target.loadStateDict(state), message);
+      expect(
+        JSON.stringify(target.stateDict(), (_k, v) => (v instanceof Object && 'data' in v ? Array.from(v.data) : v)),
+      ).toBe(before);
+    }
+  });
+});
+
+describe('constructor checks from the reliability issue', () => {
+  const leaf = () => tensor([1, 2], { requiresGrad: true });
+  const cases: [() => unknown, string][] = [
+    [
+      () => new Adam([leaf().mul(2)]),
+      "Adam: can't optimize a non-leaf tensor: params[0] (shape [2]) was computed by 'mul'; pass the leaf tensor you created",
+    ],
+    [
+      () => new SGD([{ params: [leaf()] }, { params: [leaf().add(1)] }], { lr: 0.1 }),
+      "SGD: can't optimize a non-leaf tensor: paramGroups[1].params[0] (shape [2]) was computed by 'add'; pass the leaf tensor you created",
+    ],
+    [
+      () => {
+        const w = leaf();
+        return new AdamW([{ params: [w] }, { params: [w] }]);
+      },
+      'AdamW: paramGroups[1].params[0] is already in paramGroups[0]; a parameter may be in one group only',
+    ],
+    [() => new Adam([leaf()], null as unknown as AdamOptions), 'Adam: options must be an object, got null'],
+    [() => new SGD([leaf()], 'fast' as unknown as SGDOptions), "SGD: options must be an object, got string 'fast'"],
+    [
+      () => new Adam([leaf()], { weight_decay: 0.1 } as unknown as AdamOptions),
+      "Adam: unknown option 'weight_decay' (expected one of lr, betas, eps, weightDecay, amsgrad, decoupledWeightDecay, nonFinite)",
+    ],
+    [
+      () => new RMSprop([{ params: [leaf()], lr: '0.1' as unknown as number }]),
+      "RMSprop: paramGroups[0].lr must be a finite number >= 0, got string '0.1'",
+    ],
+    [() => new RMSprop([{ params: [leaf()] }], { lr: -1 }), 'RMSprop: lr must be a finite number >= 0, got -1'],
+    [
+      () => new SGD([{ params: [leaf()], lr: 0.1 }, { params: [leaf()] }], {} as SGDOptions),
+      'SGD: lr must be a finite number >= 0, got undefined',
+    ],
+    [
+      () => new Adam([{ params: [leaf()], nonFinite: 'skip' } as never]),
+      "Adam: unknown hyperparameter 'paramGroups[0].nonFinite' (expected one of lr, betas, eps, weightDecay, amsgrad, decoupledWeightDecay)",
+    ],
+    [
+      () => new Adam([leaf()], { nonFinite: 'ignore' as never }),
+      "Adam: nonFinite must be 'apply', 'error' or 'skip', got string 'ignore'",
+    ],
+    [() => new Adam([{ params: [] }]), 'Adam: paramGroups[0].params is an empty parameter list'],
+    [() => new Adam([{ params: 3 } as never]), 'Adam: paramGroups[0].params must be an iterable of Tensors, got 3'],
+    [
+      () => new Adam([{ params: [leaf()] }, 5] as never),
+      'Adam: paramGroups[1] must be a group { params, ...options }, got 5',
+    ],
+    [() => new Adam([{ params: [leaf()], betas: [0.9, 2] }]), 'Adam: paramGroups[0].betas[1] must be in [0, 1), got 2'],
+  ];
+  for (const [make, message] of cases) {
+    it(message, () => expectError(make, message));
+  }
+
+  it('a group may give one Tensor as its params, as torch', () => {
+    const w = leaf();
+    expect(new SGD([{ params: w }], { lr: 0.1 }).params).toEqual([w]);
+  });
+
+  it('an explicit undefined option means the default', () => {
+    const opt = new AdamW([leaf()], { lr: undefined, weightDecay: undefined });
+    expect(opt.paramGroups[0]).toMatchObject({ lr: 1e-3, weightDecay: 1e-2 });
   });
 });

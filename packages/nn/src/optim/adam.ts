@@ -2,7 +2,7 @@
 // AdamW fixes on) and optional AMSGrad, exactly as torch.optim.Adam.
 import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { adam } from './kernels';
-import { Optimizer, show, stateBuffer } from './optimizer';
+import { Optimizer, type OptimizerOptions, type Params, show, stateBuffer, withDefaults } from './optimizer';
 
 export interface AdamOptions {
   /** Learning rate γ (default 1e-3). */
@@ -19,13 +19,30 @@ export interface AdamOptions {
   decoupledWeightDecay?: boolean;
 }
 
-/** Per-parameter state: step count t, first and second moments m and v, and AMSGrad's running max of v. */
-export interface AdamState {
-  step: number;
-  m: Buf;
-  v: Buf;
-  vMax: Buf | null;
+/** A parameter group of Adam/AdamW: its parameters and every hyperparameter, defaults filled in. */
+export interface AdamGroup {
+  params: Tensor[];
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  decoupledWeightDecay: boolean;
 }
+
+/**
+ * Per-parameter state (torch's names): step count t, first and second moments m and v, and
+ * AMSGrad's running maximum of v.
+ */
+export type AdamState = {
+  step: number;
+  expAvg: Buf;
+  expAvgSq: Buf;
+  maxExpAvgSq: Buf | null;
+};
+
+const ADAM_DEFAULTS = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false };
+const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'decoupledWeightDecay'];
 
 /**
  * Adam (Kingma & Ba, 2015), as torch.optim.Adam. For each parameter θ with gradient g, at its
@@ -40,70 +57,71 @@ export interface AdamState {
  * θ ← θ − γ m̂ₜ/(√v̂ₜ + ε)
  * ```
  *
- * @throws ChainruleError from the constructor for an invalid hyperparameter (naming it and its
- *   value) or invalid params; from `step()` if a gradient's shape differs from its parameter's,
- *   before any parameter or moment changes.
+ * `params` is a list of tensors or of groups `{ params, lr?, betas?, … }` whose hyperparameters
+ * override the options for their parameters.
+ *
+ * @throws ChainruleError from the constructor for an invalid or unknown hyperparameter (naming it
+ *   and its value) or invalid params; from `step()` (before any parameter or moment changes) if a
+ *   gradient's shape differs from its parameter's or a group's hyperparameter became invalid.
  * @example
  * const w = tensor([1, -2], { requiresGrad: true });
- * const opt = new Adam([w], { lr: 1e-2 });
- * w.mul(w).sum().backward();
- * opt.step(); // w moves by ≈ −γ·sign(g) on the first step
+ * const b = tensor([0], { requiresGrad: true });
+ * const opt = new Adam([{ params: [w], weightDecay: 1e-4 }, { params: [b] }], { lr: 1e-2 });
+ * w.mul(w).sum().add(b.sum()).backward();
+ * opt.step(); // each element moves by ≈ −γ·sign(g) on the first step
  * opt.zeroGrad();
  */
-export class Adam extends Optimizer {
-  readonly betas: readonly [number, number];
-  readonly eps: number;
-  readonly weightDecay: number;
-  readonly amsgrad: boolean;
-  readonly decoupledWeightDecay: boolean;
-  /** Per-parameter state, created lazily on a parameter's first step. */
-  readonly state = new Map<Tensor, AdamState>();
-
-  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
-    super(params);
-    this.lr = opts.lr ?? 1e-3;
-    const betas: unknown = opts.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) {
-      throw new ChainruleError(`${this.name}: betas must be a pair [beta1, beta2], got ${show(betas)}`);
-    }
-    this.betas = Object.freeze([
-      this.unitInterval('betas[0]', betas[0]),
-      this.unitInterval('betas[1]', betas[1]),
-    ] as const);
-    this.eps = this.nonNegative('eps', opts.eps ?? 1e-8);
-    this.weightDecay = this.nonNegative('weightDecay', opts.weightDecay ?? 0);
-    this.amsgrad = this.flag('amsgrad', opts.amsgrad ?? false);
-    this.decoupledWeightDecay = this.flag('decoupledWeightDecay', opts.decoupledWeightDecay ?? false);
+export class Adam extends Optimizer<AdamGroup, AdamState> {
+  constructor(params: Params<AdamOptions>, opts: AdamOptions & OptimizerOptions = {}) {
+    super(params, withDefaults({ ...ADAM_DEFAULTS, decoupledWeightDecay: false }, opts), ADAM_KEYS);
   }
 
   override get name(): string {
     return 'Adam';
   }
 
-  /** One update of every parameter whose grad is not null. @throws ChainruleError on a grad of the wrong shape (nothing changes). */
-  step(): void {
-    const [beta1, beta2] = this.betas;
-    for (const [p, g] of this.gradients()) {
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = { step: 0, m: stateBuffer(p), v: stateBuffer(p), vMax: this.amsgrad ? stateBuffer(p) : null };
-        this.state.set(p, s);
-      }
-      s.step += 1;
-      adam(
-        p.data,
-        g,
-        s.m,
-        s.v,
-        s.vMax,
-        this.lr,
-        beta1,
-        beta2,
-        this.eps,
-        this.weightDecay,
-        this.decoupledWeightDecay,
-        s.step,
-      );
+  protected checkGroup(g: Record<string, unknown>, name: (key: string) => string): Omit<AdamGroup, 'params'> {
+    const betas = g.betas;
+    if (!Array.isArray(betas) || betas.length !== 2) {
+      throw new ChainruleError(`${this.name}: ${name('betas')} must be a pair [beta1, beta2], got ${show(betas)}`);
     }
+    return {
+      lr: this.nonNegative(name('lr'), g.lr),
+      betas: [this.unitInterval(`${name('betas')}[0]`, betas[0]), this.unitInterval(`${name('betas')}[1]`, betas[1])],
+      eps: this.nonNegative(name('eps'), g.eps),
+      weightDecay: this.nonNegative(name('weightDecay'), g.weightDecay),
+      amsgrad: this.flag(name('amsgrad'), g.amsgrad),
+      decoupledWeightDecay: this.flag(name('decoupledWeightDecay'), g.decoupledWeightDecay),
+    };
+  }
+
+  protected newState(p: Tensor, group: AdamGroup): AdamState {
+    return {
+      step: 0,
+      expAvg: stateBuffer(p),
+      expAvgSq: stateBuffer(p),
+      maxExpAvgSq: group.amsgrad ? stateBuffer(p) : null,
+    };
+  }
+
+  protected update(group: AdamGroup, p: Tensor, g: Buf): void {
+    const s = this.stateOf(p, group);
+    if (group.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = s.expAvgSq.slice();
+    s.step += 1;
+    const [beta1, beta2] = group.betas;
+    adam(
+      p.data,
+      g,
+      s.expAvg,
+      s.expAvgSq,
+      group.amsgrad ? s.maxExpAvgSq : null,
+      group.lr,
+      beta1,
+      beta2,
+      group.eps,
+      group.weightDecay,
+      group.decoupledWeightDecay,
+      s.step,
+    );
   }
 }

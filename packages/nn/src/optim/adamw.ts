@@ -1,6 +1,6 @@
 // AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as torch.optim.AdamW.
-import type { Tensor } from '@chainrule/core';
 import { Adam, type AdamOptions } from './adam';
+import { isPlainObject, type OptimizerOptions, type Params } from './optimizer';
 
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
 
@@ -15,12 +15,16 @@ export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
  * θ ← θ − γ m̂ₜ/(√v̂ₜ + ε)
  * ```
  *
- * Defaults: γ = 1e-3, β = [0.9, 0.999], ε = 1e-8, λ = 1e-2.
+ * Defaults: γ = 1e-3, β = [0.9, 0.999], ε = 1e-8, λ = 1e-2. Takes parameter groups as Adam does.
  * @throws ChainruleError as Adam does, with messages naming AdamW.
  */
 export class AdamW extends Adam {
-  constructor(params: Iterable<Tensor>, opts: AdamWOptions = {}) {
-    super(params, { ...opts, weightDecay: opts.weightDecay ?? 1e-2, decoupledWeightDecay: true });
+  constructor(params: Params<AdamWOptions>, opts: AdamWOptions & OptimizerOptions = {}) {
+    // A non-object is passed through for the base constructor to reject with its message.
+    const o = isPlainObject(opts)
+      ? { ...opts, weightDecay: opts.weightDecay ?? 1e-2, decoupledWeightDecay: true }
+      : opts;
+    super(params, o as AdamOptions);
   }
 
   override get name(): string {

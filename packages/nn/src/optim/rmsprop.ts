@@ -2,7 +2,7 @@
 // momentum, exactly as torch.optim.RMSprop.
 import type { Buf, Tensor } from '@chainrule/core';
 import { rmsprop } from './kernels';
-import { Optimizer, stateBuffer } from './optimizer';
+import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
 export interface RMSpropOptions {
   /** Learning rate γ (default 1e-2). */
@@ -19,12 +19,25 @@ export interface RMSpropOptions {
   weightDecay?: number;
 }
 
+/** A parameter group of RMSprop: its parameters and every hyperparameter, defaults filled in. */
+export interface RMSpropGroup {
+  params: Tensor[];
+  lr: number;
+  alpha: number;
+  eps: number;
+  momentum: number;
+  centered: boolean;
+  weightDecay: number;
+}
+
 /** Per-parameter state: square average v, gradient average ḡ (centered) and momentum buffer b (μ > 0). */
-export interface RMSpropState {
+export type RMSpropState = {
   squareAvg: Buf;
   gradAvg: Buf | null;
   momentumBuffer: Buf | null;
-}
+};
+
+const RMSPROP_DEFAULTS = { lr: 1e-2, alpha: 0.99, eps: 1e-8, momentum: 0, centered: false, weightDecay: 0 };
 
 /**
  * RMSprop (Hinton; centered variant from Graves, 2013), as torch.optim.RMSprop. For each
@@ -38,57 +51,56 @@ export interface RMSpropState {
  * θ ← θ − γ g/(√ṽₜ + ε)                      (otherwise)
  * ```
  *
- * @throws ChainruleError from the constructor for an invalid hyperparameter (naming it and its
- *   value) or invalid params; from `step()` if a gradient's shape differs from its parameter's,
- *   before any parameter or buffer changes.
+ * `params` is a list of tensors or of groups `{ params, lr?, alpha?, … }`.
+ *
+ * @throws ChainruleError from the constructor for an invalid or unknown hyperparameter (naming it
+ *   and its value) or invalid params; from `step()` (before any parameter or buffer changes) if a
+ *   gradient's shape differs from its parameter's or a group's hyperparameter became invalid.
  */
-export class RMSprop extends Optimizer {
-  readonly alpha: number;
-  readonly eps: number;
-  readonly momentum: number;
-  readonly centered: boolean;
-  readonly weightDecay: number;
-  /** Per-parameter state, created lazily on a parameter's first step. */
-  readonly state = new Map<Tensor, RMSpropState>();
-
-  constructor(params: Iterable<Tensor>, opts: RMSpropOptions = {}) {
-    super(params);
-    this.lr = opts.lr ?? 1e-2;
-    this.alpha = this.unitInterval('alpha', opts.alpha ?? 0.99);
-    this.eps = this.nonNegative('eps', opts.eps ?? 1e-8);
-    this.momentum = this.nonNegative('momentum', opts.momentum ?? 0);
-    this.centered = this.flag('centered', opts.centered ?? false);
-    this.weightDecay = this.nonNegative('weightDecay', opts.weightDecay ?? 0);
+export class RMSprop extends Optimizer<RMSpropGroup, RMSpropState> {
+  constructor(params: Params<RMSpropOptions>, opts: RMSpropOptions & OptimizerOptions = {}) {
+    super(params, withDefaults(RMSPROP_DEFAULTS, opts), Object.keys(RMSPROP_DEFAULTS));
   }
 
   override get name(): string {
     return 'RMSprop';
   }
 
-  /** One update of every parameter whose grad is not null. @throws ChainruleError on a grad of the wrong shape (nothing changes). */
-  step(): void {
-    for (const [p, g] of this.gradients()) {
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = {
-          squareAvg: stateBuffer(p),
-          gradAvg: this.centered ? stateBuffer(p) : null,
-          momentumBuffer: this.momentum > 0 ? stateBuffer(p) : null,
-        };
-        this.state.set(p, s);
-      }
-      rmsprop(
-        p.data,
-        g,
-        s.squareAvg,
-        s.gradAvg,
-        s.momentumBuffer,
-        this.lr,
-        this.alpha,
-        this.eps,
-        this.weightDecay,
-        this.momentum,
-      );
-    }
+  protected checkGroup(g: Record<string, unknown>, name: (key: string) => string): Omit<RMSpropGroup, 'params'> {
+    return {
+      lr: this.nonNegative(name('lr'), g.lr),
+      alpha: this.unitInterval(name('alpha'), g.alpha),
+      eps: this.nonNegative(name('eps'), g.eps),
+      momentum: this.nonNegative(name('momentum'), g.momentum),
+      centered: this.flag(name('centered'), g.centered),
+      weightDecay: this.nonNegative(name('weightDecay'), g.weightDecay),
+    };
+  }
+
+  protected newState(p: Tensor, group: RMSpropGroup): RMSpropState {
+    return {
+      squareAvg: stateBuffer(p),
+      gradAvg: group.centered ? stateBuffer(p) : null,
+      momentumBuffer: group.momentum > 0 ? stateBuffer(p) : null,
+    };
+  }
+
+  protected update(group: RMSpropGroup, p: Tensor, g: Buf): void {
+    const s = this.stateOf(p, group);
+    // A group switched to centered or momentum after the first step starts those averages at zero.
+    if (group.centered && s.gradAvg === null) s.gradAvg = stateBuffer(p);
+    if (group.momentum > 0 && s.momentumBuffer === null) s.momentumBuffer = stateBuffer(p);
+    rmsprop(
+      p.data,
+      g,
+      s.squareAvg,
+      group.centered ? s.gradAvg : null,
+      group.momentum > 0 ? s.momentumBuffer : null,
+      group.lr,
+      group.alpha,
+      group.eps,
+      group.weightDecay,
+      group.momentum,
+    );
   }
 }

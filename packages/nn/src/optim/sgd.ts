@@ -2,10 +2,10 @@
 // L2 weight decay, exactly as torch.optim.SGD.
 import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { sgd, sgdMomentum } from './kernels';
-import { Optimizer, stateBuffer } from './optimizer';
+import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
 export interface SGDOptions {
-  /** Learning rate γ. */
+  /** Learning rate γ (required here or in every group). */
   lr: number;
   /** Momentum factor μ (default 0: plain SGD). */
   momentum?: number;
@@ -17,10 +17,23 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
-/** Per-parameter state: the momentum buffer b, created on the first step with momentum. */
-export interface SGDState {
-  momentumBuffer: Buf;
+/** A parameter group of SGD: its parameters and every hyperparameter, defaults filled in. */
+export interface SGDGroup {
+  params: Tensor[];
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
 }
+
+/** Per-parameter state: the momentum buffer b, created on the first step with momentum. */
+export type SGDState = {
+  momentumBuffer: Buf;
+};
+
+const SGD_DEFAULTS = { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 };
+const SGD_KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay'];
 
 /**
  * Stochastic gradient descent, as torch.optim.SGD. For each parameter θ with gradient g, at step t:
@@ -33,63 +46,57 @@ export interface SGDState {
  * ```
  *
  * With μ = λ = 0 this is plain gradient descent, F6 in docs/backprop.md: θ := θ − η ∂L/∂θ.
+ * `params` is a list of tensors or of groups `{ params, lr?, momentum?, … }`.
  *
- * @throws ChainruleError from the constructor for an invalid hyperparameter (naming it and its
- *   value) or invalid params; from `step()` if a gradient's shape differs from its parameter's,
- *   before any parameter or buffer changes.
+ * @throws ChainruleError from the constructor for an invalid or unknown hyperparameter (naming it
+ *   and its value) or invalid params; from `step()` (before any parameter or buffer changes) if a
+ *   gradient's shape differs from its parameter's or a group's hyperparameter became invalid.
  */
-export class SGD extends Optimizer {
-  readonly momentum: number;
-  readonly dampening: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
-  /** Per-parameter state, created lazily on a parameter's first step. */
-  readonly state = new Map<Tensor, SGDState>();
-
-  constructor(params: Iterable<Tensor>, opts: SGDOptions) {
-    super(params);
-    if (opts === null || typeof opts !== 'object') throw new ChainruleError('SGD: options { lr, ... } are required');
-    this.lr = opts.lr;
-    this.momentum = this.nonNegative('momentum', opts.momentum ?? 0);
-    this.dampening = this.nonNegative('dampening', opts.dampening ?? 0);
-    if (this.dampening > 1) throw new ChainruleError(`SGD: dampening must be in [0, 1], got ${this.dampening}`);
-    this.nesterov = this.flag('nesterov', opts.nesterov ?? false);
-    this.weightDecay = this.nonNegative('weightDecay', opts.weightDecay ?? 0);
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new ChainruleError(
-        `SGD: nesterov requires momentum > 0 and dampening = 0, got momentum ${this.momentum} and dampening ${this.dampening}`,
-      );
-    }
+export class SGD extends Optimizer<SGDGroup, SGDState> {
+  constructor(params: Params<SGDOptions>, opts: SGDOptions & OptimizerOptions) {
+    super(params, withDefaults(SGD_DEFAULTS, opts), SGD_KEYS);
   }
 
   override get name(): string {
     return 'SGD';
   }
 
-  /** One update of every parameter whose grad is not null. @throws ChainruleError on a grad of the wrong shape (nothing changes). */
-  step(): void {
-    for (const [p, g] of this.gradients()) {
-      if (this.momentum === 0) {
-        sgd(p.data, g, this.lr, this.weightDecay);
-        continue;
-      }
-      let s = this.state.get(p);
-      const first = s === undefined;
-      if (s === undefined) {
-        s = { momentumBuffer: stateBuffer(p) };
-        this.state.set(p, s);
-      }
-      sgdMomentum(
-        p.data,
-        g,
-        s.momentumBuffer,
-        this.lr,
-        this.momentum,
-        this.dampening,
-        this.weightDecay,
-        this.nesterov,
-        first,
+  protected checkGroup(g: Record<string, unknown>, name: (key: string) => string): Omit<SGDGroup, 'params'> {
+    const lr = this.nonNegative(name('lr'), g.lr);
+    const momentum = this.nonNegative(name('momentum'), g.momentum);
+    const dampening = this.nonNegative(name('dampening'), g.dampening);
+    if (dampening > 1)
+      throw new ChainruleError(`${this.name}: ${name('dampening')} must be in [0, 1], got ${dampening}`);
+    const nesterov = this.flag(name('nesterov'), g.nesterov);
+    const weightDecay = this.nonNegative(name('weightDecay'), g.weightDecay);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) {
+      throw new ChainruleError(
+        `${this.name}: ${name('nesterov')} requires momentum > 0 and dampening = 0, got momentum ${momentum} and dampening ${dampening}`,
       );
     }
+    return { lr, momentum, dampening, nesterov, weightDecay };
+  }
+
+  protected newState(p: Tensor): SGDState {
+    return { momentumBuffer: stateBuffer(p) };
+  }
+
+  protected update(group: SGDGroup, p: Tensor, g: Buf): void {
+    if (group.momentum === 0) {
+      sgd(p.data, g, group.lr, group.weightDecay);
+      return;
+    }
+    const first = !this.state.has(p);
+    sgdMomentum(
+      p.data,
+      g,
+      this.stateOf(p, group).momentumBuffer,
+      group.lr,
+      group.momentum,
+      group.dampening,
+      group.weightDecay,
+      group.nesterov,
+      first,
+    );
   }
 }
