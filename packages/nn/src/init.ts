@@ -112,6 +112,7 @@ function finite(op: string, key: string, value: unknown): number {
 function fillUniform(t: Tensor, bound: number, rng: Rng | undefined): Tensor {
   const u = rand([t.size], { dtype: 'float64', rng }).data;
   for (let i = 0; i < t.size; i++) t.data[i] = (2 * (u[i] as number) - 1) * bound;
+  t.bumpVersion();
   return t;
 }
 
@@ -119,6 +120,7 @@ function fillUniform(t: Tensor, bound: number, rng: Rng | undefined): Tensor {
 function fillNormal(t: Tensor, std: number, rng: Rng | undefined): Tensor {
   const z = randn([t.size], { dtype: 'float64', rng }).data;
   for (let i = 0; i < t.size; i++) t.data[i] = (z[i] as number) * std;
+  t.bumpVersion();
   return t;
 }
 

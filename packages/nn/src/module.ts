@@ -224,7 +224,9 @@ export abstract class Module {
     noGrad(() => {
       for (const [name, t] of own) {
         const src = state[name];
-        if (src !== undefined) t.data.set(src.data);
+        if (src === undefined) continue;
+        t.data.set(src.data);
+        t.bumpVersion();
       }
     });
   }

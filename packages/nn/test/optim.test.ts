@@ -793,3 +793,17 @@ describe('constructor checks from the reliability issue', () => {
     expect(opt.paramGroups[0]).toMatchObject({ lr: 1e-3, weightDecay: 1e-2 });
   });
 });
+
+describe('in-place updates between forward and backward', () => {
+  it('a step between the forward pass and backward() is an error, not silently wrong gradients', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const opt = new SGD([w], { lr: 0.1 });
+    w.grad = tensor([1, 1]);
+    const loss = w.mul(w).sum(); // saves w
+    opt.step(); // changes w in place
+    expect(() => loss.backward()).toThrow(
+      "backward: a tensor that 'mul' saved for its backward was modified in place after the forward pass (version 0, now 1)",
+    );
+    expect(w.grad?.toArray()).toEqual([1, 1]);
+  });
+});

@@ -90,6 +90,7 @@ abstract class BatchNorm extends Module {
           this.running_var.data[j] =
             (1 - m) * (this.running_var.data[j] as number) + m * (variance.data[j] as number) * unbiased;
         }
+        for (const b of [this.num_batches_tracked, this.running_mean, this.running_var]) b.bumpVersion();
       });
     } else {
       mean = this.running_mean.reshape(shape);
