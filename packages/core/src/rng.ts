@@ -1,6 +1,6 @@
 // Rng: the seeded random source behind randn, rand, init and dropout. Integer arithmetic only
 // (Math.imul and 32-bit shifts), so a seed gives the same stream on every platform.
-import { ChainruleError, describe } from './errors';
+import { ChainruleError, describe, show } from './errors';
 
 /**
  * xoshiro128** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018),
@@ -63,6 +63,9 @@ export class Rng {
 
   /** Uniform in [low, high). */
   uniform(low: number, high: number): number {
+    if (typeof low !== 'number' || typeof high !== 'number' || !(low <= high)) {
+      throw new ChainruleError(`uniform: expects numbers low ≤ high, got ${show(low)} and ${show(high)}`);
+    }
     return low + (high - low) * this.next();
   }
 
@@ -82,6 +85,7 @@ export class Rng {
 
   /** A uniformly random integer in [0, n). */
   int(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new ChainruleError(`int: n must be a positive integer, got ${show(n)}`);
     return Math.floor(this.next() * n);
   }
 }

@@ -98,6 +98,60 @@ const functions: [string, (...a: unknown[]) => unknown][] = (
   ] as const
 ).map((n) => [n, (core as unknown as Record<string, (...a: unknown[]) => unknown>)[n] as (...a: unknown[]) => unknown]);
 
+/** Value methods and the other public classes and functions, with the names they report. */
+const valueMethods = Object.getOwnPropertyNames(core.Value.prototype).filter(
+  (m) => m !== 'constructor' && typeof Object.getOwnPropertyDescriptor(core.Value.prototype, m)?.value === 'function',
+);
+const rngMethods = Object.getOwnPropertyNames(Rng.prototype).filter(
+  (m) => m !== 'constructor' && typeof Object.getOwnPropertyDescriptor(Rng.prototype, m)?.value === 'function',
+);
+const others: [string, (...a: unknown[]) => unknown][] = [
+  ['Value', (...a) => new core.Value(...(a as [number]))],
+  ['Rng', (...a) => new Rng(...(a as [number]))],
+  ['Tensor', (...a) => new Tensor(...(a as [core.Buf, number[]]))],
+  ['toDot', (...a) => core.toDot(...(a as [Tensor]))],
+  ['noGrad', (...a) => core.noGrad(...(a as [() => unknown]))],
+];
+
+describe('fuzz: Value, Rng, Tensor, toDot, noGrad', () => {
+  const valueArb = fc.double({ min: -5, max: 5, noNaN: true }).map((v) => new core.Value(v));
+  for (const m of valueMethods) {
+    it(`Value.${m}`, () => {
+      fc.assert(
+        fc.property(valueArb, fc.array(fc.oneof(argArb, valueArb), { maxLength: 2 }), (v, args) => {
+          const fn = (v as unknown as Record<string, (...a: unknown[]) => unknown>)[m] as (...a: unknown[]) => unknown;
+          expectContract(m, () => fn.apply(v, args), [v, ...args]);
+        }),
+        { numRuns: RUNS, seed: 5 },
+      );
+    });
+  }
+  for (const m of rngMethods) {
+    it(`Rng.${m}`, () => {
+      fc.assert(
+        fc.property(fc.array(argArb, { maxLength: 2 }), (args) => {
+          const rng = new Rng(1);
+          const fn = (rng as unknown as Record<string, (...a: unknown[]) => unknown>)[m] as (
+            ...a: unknown[]
+          ) => unknown;
+          expectContract(m, () => fn.apply(rng, args), args);
+        }),
+        { numRuns: RUNS, seed: 6 },
+      );
+    });
+  }
+  for (const [name, fn] of others) {
+    it(name, () => {
+      fc.assert(
+        fc.property(fc.array(argArb, { maxLength: 3 }), (args) => {
+          expectContract(name, () => fn(...args), args);
+        }),
+        { numRuns: RUNS, seed: 8 },
+      );
+    });
+  }
+});
+
 describe('fuzz: every call succeeds or throws a ChainruleError naming the op, and a throw changes nothing', () => {
   for (const m of methods) {
     it(`Tensor.${m}`, () => {

@@ -1,5 +1,7 @@
 // The only place graph nodes are made. An op computes its output, then calls record() with its
 // operands and a backward closure; record decides whether a node is needed at all.
+
+import { check, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import { isFloat } from './dtype';
 import type { Tensor } from './tensor';
@@ -11,6 +13,7 @@ let gradEnabled = true;
  * and `requiresGrad` false. Use it for evaluation and for in-place parameter updates.
  */
 export function noGrad<T>(fn: () => T): T {
+  check(typeof fn === 'function', () => `noGrad: expects a function to run, got ${show(fn)}`);
   const previous = gradEnabled;
   gradEnabled = false;
   try {
