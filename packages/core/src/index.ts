@@ -4,7 +4,6 @@ export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
-export * as kernels from './kernels/index';
 export { Rng } from './rng';
 export {
   arange,

@@ -1,6 +1,7 @@
 // The scalar graph: a Value holds one number and the chain-rule node that produced it.
 // Each op computes its forward value, creates the output node, and attaches right below it a
 // backward step that *adds* into each operand's grad (micrograd's shape, with types).
+import { branded } from './brand';
 import { type GraphNode, runBackward } from './engine';
 import { ChainruleError, describe } from './errors';
 
@@ -19,7 +20,10 @@ const NO_CHILDREN: readonly Value[] = Object.freeze([]);
  * const y = a.mul(b).add(a).tanh();
  * y.backward(); // a.grad = (1 − y²)(b + 1), b.grad = (1 − y²)·a
  */
-export class Value implements GraphNode {
+/** Cross-build `instanceof` and Node printing (see brand.ts). */
+const ValueBase = /* @__PURE__ */ branded('chainrule.Value');
+
+export class Value extends ValueBase implements GraphNode {
   data: number;
   /** ∂L/∂this, accumulated by backward(). */
   grad = 0;
@@ -37,6 +41,7 @@ export class Value implements GraphNode {
    * @param op internal: that op's name
    */
   constructor(data: number, opts?: { label?: string }, children: readonly Value[] = NO_CHILDREN, op = '') {
+    super();
     if (typeof data !== 'number') throw new ChainruleError(`Value: data must be a number, got ${describe(data)}`);
     this.data = data;
     this.label = opts?.label ?? '';
@@ -164,7 +169,8 @@ export class Value implements GraphNode {
     });
   }
 
-  toString(): string {
+  /** As micrograd prints it: `Value(data=-0.8, grad=1)` (and the label, if any). */
+  override toString(): string {
     return `Value(data=${this.data}, grad=${this.grad}${this.label ? `, label=${this.label}` : ''})`;
   }
 }

@@ -152,7 +152,7 @@ export function arange(
   return new Tensor(buf, [n], opts.requiresGrad ?? false);
 }
 
-let defaultRng = new Rng(0);
+let defaultRng = /* @__PURE__ */ new Rng(0);
 
 /** Re-seeds the global Rng that random functions use when no `rng` is given. */
 export function manualSeed(seed: number): void {

@@ -1,9 +1,11 @@
 // class Tensor: storage (a contiguous row-major typed array), shape, dtype and gradient, plus
 // one-line methods that delegate to the ops, grouped in the order of the ops files. The methods
 // are the API index; the semantics live in ops/*.ts.
+import { branded } from '../brand';
 import { runBackward } from '../engine';
 import { check, fmtShape } from '../errors';
 import type { Buf } from '../kernels/index';
+import { formatTensor } from './format';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { matmul } from './ops/matmul';
 import { flatten, reshape, transpose } from './ops/movement';
@@ -24,7 +26,10 @@ export type TensorLike = Tensor | number;
  * `zeros()`, `randn()`…; ops return new tensors and, when an operand `requiresGrad`, record the
  * chain-rule node that `backward()` walks.
  */
-export class Tensor {
+/** Cross-build `instanceof` and Node printing (see brand.ts). */
+const TensorBase = /* @__PURE__ */ branded('chainrule.Tensor');
+
+export class Tensor extends TensorBase {
   /** The elements, contiguous and row-major. */
   readonly data: Buf;
   readonly shape: readonly number[];
@@ -44,6 +49,7 @@ export class Tensor {
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()`, which checks its input. */
   constructor(data: Buf, shape: Shape, requiresGrad = false) {
+    super();
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
@@ -229,8 +235,8 @@ export class Tensor {
     return new Tensor(data, this.shape);
   }
 
-  toString(): string {
-    const body = this.size <= 20 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}: ${body})`;
+  /** As PyTorch prints it: `tensor([[1., 2.], [3., 4.]], dtype=float64, requiresGrad=true)`. */
+  override toString(): string {
+    return formatTensor(this);
   }
 }
