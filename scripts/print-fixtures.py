@@ -16,7 +16,7 @@ cases = {
     "scalarFraction": torch.tensor(2.5),
     "vector": torch.tensor([1.0, 2.0, 3.0]),
     "matrix": torch.tensor([[1.0, 2.0], [3.0, 4.0]]),
-    "fractions": torch.tensor([[0.1, -2.25], [3.14159, 100.5]]),
+    "fractions": torch.tensor([[0.1, -2.25], [3.33333, 100.5]]),
     "negativeFractions": torch.tensor([-0.5, 0.25]),
     "tiny": torch.tensor([1e-5, 1.0, 3e3]),
     "huge": torch.tensor([1e9, 2.0]),

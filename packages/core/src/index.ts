@@ -1,4 +1,8 @@
 // @chainrule/core: the public surface. Only what is re-exported here is public.
+/**
+ * Reverse-mode autodiff: the scalar `Value` graph, the N-d `Tensor` graph, gradcheck, Rng and toDot.
+ * @module @chainrule/core
+ */
 export { toDot } from './dot';
 export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError } from './errors';

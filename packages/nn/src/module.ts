@@ -10,11 +10,24 @@ type Entry = [name: string, value: Tensor | Module];
  * other Tensor fields are buffers (saved in stateDict, not trained, e.g. BatchNorm's running
  * mean); Module fields, and arrays of Modules or Tensors, are walked recursively with dotted
  * names (`layers.0.weight`). Fields whose name starts with `_` are private and skipped.
+ * @example
+ * class TwoLayer extends Module {
+ *   readonly fc1 = new Linear(2, 8);
+ *   readonly fc2 = new Linear(8, 1);
+ *   forward(x: Tensor): Tensor {
+ *     return this.fc2.forward(this.fc1.forward(x).relu());
+ *   }
+ * }
+ * new TwoLayer().namedParameters().map(([name]) => name); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
  */
 export abstract class Module {
   /** True in training mode (the default); Dropout and BatchNorm1d behave differently in eval. */
   training = true;
 
+  /**
+   * The layer's computation: takes input tensors and returns the output, recording the graph that
+   * backward() walks. Call it directly (`model.forward(x)`); there is no __call__ in JavaScript.
+   */
   abstract forward(...inputs: Tensor[]): Tensor;
 
   /** The direct children of this module: named tensors and submodules, in field order. */
@@ -47,6 +60,12 @@ export abstract class Module {
     return this.namedTensors().filter(([, t]) => t.requiresGrad);
   }
 
+  /**
+   * Every parameter (a Tensor field with requiresGrad) of this module and its submodules, each once, in
+   * field order: what an optimizer takes.
+   * @example
+   * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
@@ -121,6 +140,7 @@ export abstract class Module {
     return '';
   }
 
+  /** The module tree as PyTorch prints it: `MLP(\n  (layers): …)`, each layer with its settings. */
   toString(): string {
     const children = this.entries().filter((e): e is [string, Module] => e[1] instanceof Module);
     const head = `${this.constructor.name}(${this.extraRepr()}`;

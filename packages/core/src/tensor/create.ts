@@ -6,15 +6,18 @@ import { Rng } from '../rng';
 import { checkShape, type Shape, sizeOf } from './shape';
 import { type DType, type NestedArray, Tensor, type TensorLike } from './tensor';
 
+/** Options of `tensor()`: the shape to give a flat input, the dtype, and whether the leaf requires a gradient. */
 export interface TensorOptions {
   shape?: readonly number[];
   dtype?: DType;
   requiresGrad?: boolean;
 }
+/** Options of the factories (`zeros`, `ones`, `full`, `arange`, `oneHot`): dtype (default float32) and requiresGrad (default false). */
 export interface FactoryOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
+/** Options of `randn` and `rand`: the factory options plus the `Rng` to draw from (the global one, see `manualSeed`, when omitted). */
 export interface RandomOptions extends FactoryOptions {
   /** The random source; defaults to a global Rng (see manualSeed). */
   rng?: Rng;
@@ -120,10 +123,20 @@ export function full(shape: readonly number[], value: number, opts: FactoryOptio
   return new Tensor(buf, shape, opts.requiresGrad ?? false);
 }
 
+/**
+ * A tensor of `shape` filled with 0.
+ * @throws ChainruleError if `shape` holds anything but non-negative integers.
+ * @example
+ * zeros([2, 3], { requiresGrad: true }); // a [2, 3] leaf of zeros
+ */
 export function zeros(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
   return full(shape, 0, opts);
 }
 
+/**
+ * A tensor of `shape` filled with 1.
+ * @throws ChainruleError if `shape` holds anything but non-negative integers.
+ */
 export function ones(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
   return full(shape, 1, opts);
 }

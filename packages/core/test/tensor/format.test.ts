@@ -20,7 +20,7 @@ const cases: Record<string, () => Printable> = {
   fractions: () =>
     tensor([
       [0.1, -2.25],
-      [3.14159, 100.5],
+      [3.33333, 100.5],
     ]),
   negativeFractions: () => tensor([-0.5, 0.25]),
   tiny: () => tensor([1e-5, 1, 3e3]),

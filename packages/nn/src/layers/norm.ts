@@ -2,10 +2,13 @@
 import { ChainruleError, type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
 import { Module } from '../module';
 
+/** Options of `BatchNorm1d` and `LayerNorm`. */
 export interface NormOptions {
+  /** ε added to the variance (default 1e-5). */
   eps?: number;
   /** Learnable scale (weight) and shift (bias), default true. */
   affine?: boolean;
+  /** The dtype of the parameters and statistics (default float32). */
   dtype?: DType;
 }
 
@@ -15,11 +18,17 @@ export interface NormOptions {
  * statistics follow r ← (1 − momentum)·r + momentum·batch, the variance unbiased, as PyTorch.
  */
 export class BatchNorm1d extends Module {
+  /** γ, the learnable scale (ones at first); null when `affine: false`. */
   readonly weight: Tensor | null;
+  /** β, the learnable shift (zeros at first); null when `affine: false`. */
   readonly bias: Tensor | null;
+  /** The running mean used in eval mode (a buffer: saved, not trained). */
   readonly runningMean: Tensor;
+  /** The running (unbiased) variance used in eval mode (a buffer). */
   readonly runningVar: Tensor;
+  /** ε added to the variance before the square root. */
   readonly eps: number;
+  /** The weight of the batch statistics in the running ones (default 0.1). */
   readonly momentum: number;
 
   constructor(
@@ -85,9 +94,13 @@ export class BatchNorm1d extends Module {
 
 /** Layer normalisation over the last dims `normalizedShape`: y = (x − E[x]) / √(Var[x] + ε) · γ + β. */
 export class LayerNorm extends Module {
+  /** γ, the learnable scale over `normalizedShape` (ones at first); null when `affine: false`. */
   readonly weight: Tensor | null;
+  /** β, the learnable shift (zeros at first); null when `affine: false`. */
   readonly bias: Tensor | null;
+  /** The trailing dims normalized over. */
   readonly normalizedShape: readonly number[];
+  /** ε added to the variance before the square root. */
   readonly eps: number;
 
   constructor(normalizedShape: number | readonly number[], opts: NormOptions = {}) {

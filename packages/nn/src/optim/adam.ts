@@ -4,6 +4,7 @@ import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { adam } from './kernels';
 import { Optimizer, show, stateBuffer } from './optimizer';
 
+/** Options of `Adam`, with torch.optim.Adam's defaults. */
 export interface AdamOptions {
   /** Learning rate γ (default 1e-3). */
   lr?: number;
@@ -51,10 +52,15 @@ export interface AdamState {
  * opt.zeroGrad();
  */
 export class Adam extends Optimizer {
+  /** The decay rates [β₁, β₂] of the first and second moment estimates. */
   readonly betas: readonly [number, number];
+  /** ε added to √v̂ in the denominator. */
   readonly eps: number;
+  /** λ: L2 penalty added to the gradient, or decoupled decay (AdamW). */
   readonly weightDecay: number;
+  /** Whether the denominator uses the running maximum of v (AMSGrad). */
   readonly amsgrad: boolean;
+  /** Whether weight decay is decoupled: θ ← θ(1 − γλ) before the step (AdamW). */
   readonly decoupledWeightDecay: boolean;
   /** Per-parameter state, created lazily on a parameter's first step. */
   readonly state = new Map<Tensor, AdamState>();

@@ -2,6 +2,7 @@
 import type { Tensor } from '@chainrule/core';
 import { Adam, type AdamOptions } from './adam';
 
+/** Options of `AdamW`: Adam's, with weight decay decoupled and 1e-2 by default. */
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
 
 /**

@@ -4,6 +4,7 @@ import type { Buf, Tensor } from '@chainrule/core';
 import { rmsprop } from './kernels';
 import { Optimizer, stateBuffer } from './optimizer';
 
+/** Options of `RMSprop`, with torch.optim.RMSprop's defaults. */
 export interface RMSpropOptions {
   /** Learning rate γ (default 1e-2). */
   lr?: number;
@@ -43,10 +44,15 @@ export interface RMSpropState {
  *   before any parameter or buffer changes.
  */
 export class RMSprop extends Optimizer {
+  /** α: the smoothing constant of the running average of g². */
   readonly alpha: number;
+  /** ε added to the denominator. */
   readonly eps: number;
+  /** μ: the momentum factor (0: none). */
   readonly momentum: number;
+  /** Whether to divide by the estimated variance (E[g²] − E[g]²) instead of E[g²]. */
   readonly centered: boolean;
+  /** λ: L2 penalty added to the gradient. */
   readonly weightDecay: number;
   /** Per-parameter state, created lazily on a parameter's first step. */
   readonly state = new Map<Tensor, RMSpropState>();

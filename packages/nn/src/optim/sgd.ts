@@ -4,6 +4,7 @@ import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { sgd, sgdMomentum } from './kernels';
 import { Optimizer, stateBuffer } from './optimizer';
 
+/** Options of `SGD`, with torch.optim.SGD's defaults. */
 export interface SGDOptions {
   /** Learning rate γ. */
   lr: number;
@@ -37,11 +38,20 @@ export interface SGDState {
  * @throws ChainruleError from the constructor for an invalid hyperparameter (naming it and its
  *   value) or invalid params; from `step()` if a gradient's shape differs from its parameter's,
  *   before any parameter or buffer changes.
+ * @example
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
  */
 export class SGD extends Optimizer {
+  /** μ: the momentum factor (0: plain SGD). */
   readonly momentum: number;
+  /** τ: the dampening of the momentum. */
   readonly dampening: number;
+  /** Whether to use Nesterov momentum. */
   readonly nesterov: boolean;
+  /** λ: L2 penalty added to the gradient. */
   readonly weightDecay: number;
   /** Per-parameter state, created lazily on a parameter's first step. */
   readonly state = new Map<Tensor, SGDState>();

@@ -36,6 +36,7 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
   });
 }
 
+/** How a loss reduces its per-element values: `'mean'` (the default), `'sum'`, or `'none'` (one loss per element). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /**

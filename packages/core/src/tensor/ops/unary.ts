@@ -5,6 +5,7 @@ import { empty } from '../create';
 import { gradBuffer, record } from '../record';
 import type { Tensor } from '../tensor';
 
+/** Elementwise eˣ (∂L/∂x = ∂L/∂y · eˣ). */
 export function exp(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.exp(x.data, y.data);
@@ -14,6 +15,7 @@ export function exp(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise ln x (∂L/∂x = ∂L/∂y / x). */
 export function log(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.log(x.data, y.data);
@@ -23,6 +25,7 @@ export function log(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise √x (∂L/∂x = ∂L/∂y / 2√x). */
 export function sqrt(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.sqrt(x.data, y.data);
@@ -32,6 +35,7 @@ export function sqrt(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise |x| (∂L/∂x = ∂L/∂y · sign x, 0 at x = 0). */
 export function abs(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.abs(x.data, y.data);
@@ -41,6 +45,7 @@ export function abs(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise tanh x (F8: ∂L/∂x = ∂L/∂y · (1 − tanh² x)). */
 export function tanh(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.tanh(x.data, y.data);
@@ -50,6 +55,7 @@ export function tanh(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise σ(x) = 1 / (1 + e⁻ˣ) (F7: ∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))). */
 export function sigmoid(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.sigmoid(x.data, y.data);
@@ -59,6 +65,7 @@ export function sigmoid(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise max(x, 0) (F9: ∂L/∂x = ∂L/∂y where x > 0, else 0). */
 export function relu(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
   K.relu(x.data, y.data);
@@ -68,6 +75,7 @@ export function relu(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise x if x > 0 else slope·x (∂L/∂x = ∂L/∂y · (1 or slope)). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   const y = empty(x.shape, x.dtype);
   K.leakyRelu(x.data, slope, y.data);
