@@ -2,6 +2,7 @@
 // member of its exported classes must carry a doc comment. Read with the TypeScript compiler API
 // from the source, so the check needs no build. Used by each package's docs test; run directly
 // (`pnpm docs:coverage`) it prints the counts and whatever is missing.
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -18,15 +19,7 @@ export interface Coverage {
 export function docCoverage(entryPoint: string): Coverage {
   const [pkg, file = 'index'] = entryPoint.split('/');
   const entry = `${root}packages/${pkg}/src/${file}.ts`;
-  const program = ts.createProgram([entry], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    customConditions: ['@chainrule/source'],
-    strict: true,
-    noEmit: true,
-    types: [], // the public API needs no ambient types; @types/node alone would double the time
-  });
+  const program = programOf(pkg as string);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry);
   if (!source) throw new Error(`doc coverage: cannot read ${entry}`);
@@ -53,6 +46,30 @@ export function docCoverage(entryPoint: string): Coverage {
     }
   }
   return { documented, missing };
+}
+
+const programs = new Map<string, ts.Program>();
+
+/** One program per package, over all its entry points (src/*.ts at the top level), reused. */
+function programOf(pkg: string): ts.Program {
+  const dir = `${root}packages/${pkg}/src/`;
+  let program = programs.get(pkg);
+  if (!program) {
+    const entries = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => dir + f);
+    program = ts.createProgram(entries, {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      customConditions: ['@chainrule/source'],
+      strict: true,
+      noEmit: true,
+      types: [], // the public API needs no ambient types; @types/node alone would double the time
+    });
+    programs.set(pkg, program);
+  }
+  return program;
 }
 
 /** A class's own public members: instance and static, declared in its body (not inherited). */
