@@ -7,17 +7,21 @@ type Plugin = NonNullable<Options['plugins']>[number];
  * esbuild bundles `export class Tensor { … new Tensor() … }` as `var Tensor = class _Tensor { … }`,
  * so `Tensor.name`, stack traces and `constructor.name` in error messages read `_Tensor`. esbuild's
  * `keepNames` fixes the names but wraps every class and function in a `__name()` call, which
- * bundlers must keep, and that defeats tree-shaking. This plugin renames the inner binding back
- * instead: `_Tensor` becomes `Tensor ` (padded, so every column, and so the source map, stays
- * valid). Inside the class body the inner name and the outer one are the same class.
+ * bundlers must keep, and that defeats tree-shaking. This plugin drops the inner binding instead:
+ * `var Tensor = class {`, whose name JavaScript takes from the variable, and `_Tensor` inside the
+ * body becomes `Tensor `, the variable, which holds the same class. Replacements are padded to the
+ * same width, so every column, and so the source map, stays valid. With no inner name left, a
+ * user's bundler has no second `Tensor` binding to rename (`Tensor2`) either.
  */
 export const classNames: Plugin = {
   name: 'chainrule-class-names',
   renderChunk(code, chunk) {
     if (!/\.[cm]?js$/.test(chunk.path)) return;
     let out = code;
-    for (const [, name] of code.matchAll(/\bvar (\w+) = class _\1\b/g)) {
-      out = out.replace(new RegExp(`(?<![\\w$.])_${name}(?![\\w$])`, 'g'), `${name} `);
+    for (const [, name = ''] of code.matchAll(/\bvar (\w+) = class _\1\b/g)) {
+      out = out
+        .replace(`var ${name} = class _${name}`, `var ${name} = class ${' '.repeat(name.length + 1)}`)
+        .replace(new RegExp(`(?<![\\w$.])_${name}(?![\\w$])`, 'g'), `${name} `);
     }
     return { code: out };
   },

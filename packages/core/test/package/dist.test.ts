@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distDir, loadBoth } from './dist';
 
@@ -37,6 +38,23 @@ describe('the built package', () => {
     expect(() => new esm.Value(t as never)).toThrow(
       /^Value: data must be a number, got Tensor tensor\(\[1\., 2\.\]\)$/,
     );
+  });
+
+  it("keeps the class names through a user's bundler (esbuild, not minified)", async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `import { Tensor, Value, tensor } from '${distDir}index.js';
+          export const names = [Tensor.name, Value.name, tensor([1]).constructor.name, new Value(1).constructor.name];`,
+        resolveDir: distDir,
+      },
+      bundle: true,
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = bundle.outputFiles[0]?.text ?? '';
+    const { names } = await import(/* @vite-ignore */ `data:text/javascript,${encodeURIComponent(code)}`);
+    expect(names).toEqual(['Tensor', 'Value', 'Tensor', 'Value']);
   });
 
   it('prints tensors and values the same way from both builds', () => {
