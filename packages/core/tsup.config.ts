@@ -1,10 +1,7 @@
 import { defineConfig } from 'tsup';
+import { baseOptions } from '../../tsup.base';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
+  ...baseOptions,
+  entry: { index: 'src/index.ts', kernels: 'src/kernels/index.ts' },
 });

@@ -1,10 +1,7 @@
 import { defineConfig } from 'tsup';
+import { baseOptions } from '../../tsup.base';
 
 export default defineConfig({
+  ...baseOptions,
   entry: ['src/index.ts', 'src/node.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
 });

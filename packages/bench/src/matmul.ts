@@ -2,7 +2,8 @@
 // TensorFlow.js on its pure-JavaScript CPU backend and on its WebAssembly backend, in one run.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { kernels, Rng } from '@chainrule/core';
+import { Rng } from '@chainrule/core';
+import * as kernels from '@chainrule/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -9,6 +9,10 @@ import { Value } from './value';
  * Graphviz DOT source for the graph that produced `root`. Value nodes show label, data and grad;
  * Tensor nodes show label, shape, dtype and the gradient's shape if one is held; op nodes show
  * the op's name. Render with `dot -Tsvg`.
+ * @throws ChainruleError if `root` is neither a Value nor a Tensor.
+ * @example
+ * const y = new Value(2, { label: 'a' }).mul(3).tanh();
+ * toDot(y); // 'digraph chainrule { … }': save as graph.dot, then `dot -Tsvg graph.dot`
  */
 export function toDot(root: Value | Tensor): string {
   if (!(root instanceof Value) && !(root instanceof Tensor)) {

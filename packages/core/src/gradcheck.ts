@@ -5,6 +5,7 @@ import { grad } from './tensor/autograd';
 import { noGrad } from './tensor/record';
 import { Tensor } from './tensor/tensor';
 
+/** Tolerances and step of `gradcheck`. */
 export interface GradcheckOptions {
   /** Step of the central difference (default 1e-6). */
   eps?: number;
@@ -16,10 +17,13 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** What `gradcheck` found: whether autodiff matches central differences, the largest errors and where. */
 export interface GradcheckReport {
   /** True when every element satisfies |analytic − numeric| ≤ atol + rtol·|numeric|. */
   ok: boolean;
+  /** The largest |analytic − numeric| over all checked elements. */
   maxAbsError: number;
+  /** The largest |analytic − numeric| / |numeric| over all checked elements. */
   maxRelError: number;
   /** The element with the largest excess over its tolerance. */
   worst: { input: number; index: number; analytic: number; numeric: number } | null;

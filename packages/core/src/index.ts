@@ -1,10 +1,13 @@
 // @chainrule/core: the public surface. Only what is re-exported here is public.
+/**
+ * Reverse-mode autodiff: the scalar `Value` graph, the N-d `Tensor` graph, gradcheck, Rng and toDot.
+ * @module @chainrule/core
+ */
 export { toDot } from './dot';
 export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError, show } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
-export * as kernels from './kernels/index';
 export { broadcastShape } from './plans/broadcast';
 // Convolution and pooling (layers' functional forms)
 export type {

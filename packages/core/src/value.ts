@@ -1,6 +1,7 @@
 // The scalar graph: a Value holds one number and the chain-rule node that produced it.
 // Each op computes its forward value, creates the output node, and attaches right below it a
 // backward step that *adds* into each operand's grad (micrograd's shape, with types).
+import { branded } from './brand';
 import { type GraphNode, runBackward } from './engine';
 import { ChainruleError, describe } from './errors';
 
@@ -9,6 +10,9 @@ export type ValueLike = Value | number;
 
 /** The operand list of every leaf: shared, so a constant costs one object, not two. */
 const NO_CHILDREN: readonly Value[] = Object.freeze([]);
+
+/** Cross-build `instanceof` and Node printing (see brand.ts). */
+const ValueBase = /* @__PURE__ */ branded('chainrule.Value');
 
 /**
  * A scalar in a computation graph. Ops build new Values; `backward()` fills `.grad` with
@@ -19,12 +23,14 @@ const NO_CHILDREN: readonly Value[] = Object.freeze([]);
  * const y = a.mul(b).add(a).tanh();
  * y.backward(); // a.grad = (1 − y²)(b + 1), b.grad = (1 − y²)·a
  */
-export class Value implements GraphNode {
+export class Value extends ValueBase implements GraphNode {
+  /** The number this node holds. */
   data: number;
   /** ∂L/∂this, accumulated by backward(). */
   grad = 0;
   /** The op that produced this value ('' for a leaf). */
   readonly op: string;
+  /** A name shown by toDot. */
   label: string;
   /** The operands (children in the expression-tree sense) this value was computed from. */
   readonly children: readonly Value[];
@@ -37,6 +43,7 @@ export class Value implements GraphNode {
    * @param op internal: that op's name
    */
   constructor(data: number, opts?: { label?: string }, children: readonly Value[] = NO_CHILDREN, op = '') {
+    super();
     if (typeof data !== 'number') throw new ChainruleError(`Value: data must be a number, got ${describe(data)}`);
     this.data = data;
     this.label = opts?.label ?? '';
@@ -44,6 +51,10 @@ export class Value implements GraphNode {
     this.op = op;
   }
 
+  /**
+   * a + b (∂/∂a = 1, ∂/∂b = 1). A number operand is wrapped as a constant leaf.
+   * @throws ChainruleError if `other` is neither a Value nor a number.
+   */
   add(other: ValueLike): Value {
     const o = asValue(other, 'add');
     const out = new Value(this.data + o.data, undefined, [this, o], '+');
@@ -55,6 +66,10 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /**
+   * a − b (∂/∂a = 1, ∂/∂b = −1).
+   * @throws ChainruleError if `other` is neither a Value nor a number.
+   */
   sub(other: ValueLike): Value {
     const o = asValue(other, 'sub');
     const out = new Value(this.data - o.data, undefined, [this, o], '-');
@@ -66,6 +81,10 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /**
+   * a · b (∂/∂a = b, ∂/∂b = a).
+   * @throws ChainruleError if `other` is neither a Value nor a number.
+   */
   mul(other: ValueLike): Value {
     const o = asValue(other, 'mul');
     const out = new Value(this.data * o.data, undefined, [this, o], '*');
@@ -77,6 +96,10 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /**
+   * a / b (∂/∂a = 1/b, ∂/∂b = −a/b²).
+   * @throws ChainruleError if `other` is neither a Value nor a number.
+   */
   div(other: ValueLike): Value {
     const o = asValue(other, 'div');
     const out = new Value(this.data / o.data, undefined, [this, o], '/');
@@ -88,6 +111,10 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /**
+   * xⁿ for a number n (d/dx = n xⁿ⁻¹).
+   * @throws ChainruleError if `exponent` is not a number.
+   */
   pow(exponent: number): Value {
     if (typeof exponent !== 'number') {
       throw new ChainruleError(`pow: exponent must be a number, got ${describe(exponent)}`);
@@ -100,6 +127,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** −x (d/dx = −1). */
   neg(): Value {
     const out = new Value(-this.data, undefined, [this], 'neg');
     out.backwardStep = () => {
@@ -109,6 +137,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** eˣ (d/dx = eˣ). */
   exp(): Value {
     const e = Math.exp(this.data);
     const out = new Value(e, undefined, [this], 'exp');
@@ -119,6 +148,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** ln x (d/dx = 1/x). */
   log(): Value {
     const out = new Value(Math.log(this.data), undefined, [this], 'log');
     out.backwardStep = () => {
@@ -128,6 +158,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** tanh x (F8: d/dx = 1 − tanh² x). */
   tanh(): Value {
     const t = Math.tanh(this.data);
     const out = new Value(t, undefined, [this], 'tanh');
@@ -138,6 +169,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** σ(x) = 1 / (1 + e⁻ˣ) (F7: d/dx = σ(x)(1 − σ(x))). */
   sigmoid(): Value {
     const s = sigmoid(this.data);
     const out = new Value(s, undefined, [this], 'sigmoid');
@@ -148,6 +180,7 @@ export class Value implements GraphNode {
     return out;
   }
 
+  /** max(x, 0) (F9: d/dx = 1 if x > 0 else 0). */
   relu(): Value {
     const out = new Value(Math.max(this.data, 0), undefined, [this], 'relu');
     out.backwardStep = () => {
@@ -164,7 +197,8 @@ export class Value implements GraphNode {
     });
   }
 
-  toString(): string {
+  /** As micrograd prints it: `Value(data=-0.8, grad=1)` (and the label, if any). */
+  override toString(): string {
     return `Value(data=${this.data}, grad=${this.grad}${this.label ? `, label=${this.label}` : ''})`;
   }
 }

@@ -31,10 +31,15 @@ export type Batch<T extends readonly Tensor[]> = { -readonly [K in keyof T]: Ten
  * for (const [xb, yb] of loader) { ... }
  */
 export class DataLoader<const T extends readonly Tensor[]> implements Iterable<Batch<T>> {
+  /** The tensors batched together, all with the same first dim. */
   readonly tensors: T;
+  /** Rows per batch (the last batch may be smaller unless dropLast). */
   readonly batchSize: number;
+  /** Whether each epoch visits the rows in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
+  /** The random source of the shuffles. */
   readonly rng: Rng;
   /** The number of rows N (the shared first dimension). */
   readonly numRows: number;

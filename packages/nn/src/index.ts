@@ -1,5 +1,9 @@
 // @chainrule/nn: the public surface. Only what is re-exported here is public.
 // biome-ignore-all assist/source/organizeImports: exports are grouped by area, each group sorted
+/**
+ * Modules, layers, losses, optimizers, initialisers and safetensors, on top of `@chainrule/core`.
+ * @module @chainrule/nn
+ */
 
 // Modules, layers and losses
 export { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers/activations';

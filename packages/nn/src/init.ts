@@ -17,6 +17,7 @@ export type Nonlinearity =
   | 'leakyRelu'
   | 'selu';
 
+/** Options of `xavierUniform` and `xavierNormal`. */
 export interface XavierOptions {
   /** Scaling factor (default 1); see calculateGain. */
   gain?: number;
@@ -24,6 +25,7 @@ export interface XavierOptions {
   rng?: Rng;
 }
 
+/** Options of `kaimingUniform` and `kaimingNormal`. */
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU after this layer (default 0); used only for 'leakyRelu'. */
   a?: number;

@@ -14,6 +14,7 @@ import {
   toLabels,
 } from '@chainrule/core';
 
+/** Options of every loss: how to reduce the per-element losses (`'mean'` by default, as PyTorch). */
 export interface LossOptions {
   reduction?: Reduction;
 }
@@ -42,7 +43,12 @@ function checkReduction(op: string, reduction: unknown): void {
   }
 }
 
-/** F10: mean of (y − t)²; its gradient is 2(y − t)/N. */
+/**
+ * F10: mean of (y − t)²; its gradient is 2(y − t)/N.
+ * @throws ChainruleError if the shapes differ.
+ * @example
+ * mseLoss(tensor([1, 2]), tensor([1, 4])); // tensor(2.): (0² + 2²) / 2
+ */
 export function mseLoss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   checkPair('mseLoss', pred, target);
   checkReduction('mseLoss', opts.reduction);
@@ -79,6 +85,8 @@ export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOpti
  * F12: softmax cross-entropy of logits [N, C] (or [C]) against integer class labels, through a
  * stable log-softmax; its gradient is (softmax(z) − onehot(t))/N.
  * @throws ChainruleError for a label that is not an integer in [0, C) or a count mismatch.
+ * @example
+ * crossEntropyLoss(tensor([[2, 0], [0, 2]]), [0, 1]); // tensor(0.1269): −ln σ(2), both rows right
  */
 export function crossEntropyLoss(logits: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
   if (!(logits instanceof TensorClass) || (logits.ndim !== 1 && logits.ndim !== 2)) {

@@ -61,6 +61,10 @@ export abstract class Module {
   /** True in training mode (the default); Dropout and BatchNorm behave differently in eval. */
   training = true;
 
+  /**
+   * The layer's computation, called directly (`model.forward(x)`; there is no __call__ in
+   * JavaScript). It may take and return anything: each layer narrows its inputs and output.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: each layer narrows forward's inputs and output to its own
   abstract forward(...inputs: any[]): any;
 
@@ -108,7 +112,12 @@ export abstract class Module {
     return out;
   }
 
-  /** The trainable tensors, each once (see namedParameters). */
+  /**
+   * Every parameter (a Tensor field with requiresGrad) of this module and its submodules, each once, in
+   * field order: what an optimizer takes.
+   * @example
+   * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
@@ -236,6 +245,7 @@ export abstract class Module {
     return '';
   }
 
+  /** The module tree as PyTorch prints it: `MLP(\n  (layers): …)`, each layer with its settings. */
   toString(): string {
     const children = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;

@@ -8,11 +8,13 @@ import { sameShape } from '../plans/shape';
 import { gradBuffer } from './record';
 import { Tensor } from './tensor';
 
+/** Options of `Tensor.backward`. */
 export interface BackwardOptions {
   /** Keep the graph so that backward() or grad() can run through it again (default false). */
   retainGraph?: boolean;
 }
 
+/** Options of `grad()`. */
 export interface GradOptions extends BackwardOptions {
   /** ∂L/∂output, of output's shape; omit it when output holds one element. */
   gradOutput?: Tensor;

@@ -6,15 +6,18 @@ import { Rng } from '../rng';
 import { checkDType, type DType, isFloat, scalarDType, storageFor } from './dtype';
 import { type NestedArray, Tensor, type TensorLike } from './tensor';
 
+/** Options of `tensor()`: the shape to give a flat input, the dtype, and whether the leaf requires a gradient. */
 export interface TensorOptions {
   shape?: readonly number[];
   dtype?: DType;
   requiresGrad?: boolean;
 }
+/** Options of the factories (`zeros`, `ones`, `full`, `arange`, `oneHot`): dtype (default float32) and requiresGrad (default false). */
 export interface FactoryOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
+/** Options of `randn` and `rand`: the factory options plus the `Rng` to draw from (the global one, see `manualSeed`, when omitted). */
 export interface RandomOptions extends FactoryOptions {
   /** The random source; defaults to a global Rng (see manualSeed). */
   rng?: Rng;
@@ -158,12 +161,20 @@ export function full(shape: readonly number[], value: number | boolean, opts: Fa
   return filled('full', shape, value, opts);
 }
 
-/** A tensor of `shape` filled with 0. */
+/**
+ * A tensor of `shape` filled with 0.
+ * @throws ChainruleError if `shape` holds anything but non-negative integers.
+ * @example
+ * zeros([2, 3], { requiresGrad: true }); // a [2, 3] leaf of zeros
+ */
 export function zeros(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
   return filled('zeros', shape, 0, opts);
 }
 
-/** A tensor of `shape` filled with 1. */
+/**
+ * A tensor of `shape` filled with 1.
+ * @throws ChainruleError if `shape` holds anything but non-negative integers.
+ */
 export function ones(shape: readonly number[], opts: FactoryOptions = {}): Tensor {
   return filled('ones', shape, 1, opts);
 }
@@ -208,7 +219,7 @@ export function arange(
   return new Tensor(buf, [n], requiresGrad);
 }
 
-let defaultRng = new Rng(0);
+let defaultRng = /* @__PURE__ */ new Rng(0);
 
 /** Re-seeds the global Rng that random functions use when no `rng` is given. */
 export function manualSeed(seed: number): void {

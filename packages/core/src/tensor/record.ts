@@ -11,6 +11,8 @@ let gradEnabled = true;
 /**
  * Runs `fn` without recording a graph (PyTorch's `torch.no_grad()`): results have no history
  * and `requiresGrad` false. Use it for evaluation and for in-place parameter updates.
+ * @example
+ * const y = noGrad(() => w.mul(2)); // y.requiresGrad === false, no graph recorded
  */
 export function noGrad<T>(fn: () => T): T {
   check(typeof fn === 'function', () => `noGrad: expects a function to run, got ${show(fn)}`);

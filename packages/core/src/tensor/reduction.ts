@@ -5,6 +5,7 @@ import * as K from '../kernels/index';
 import { empty } from './create';
 import type { Tensor } from './tensor';
 
+/** How a loss reduces its per-element values: `'mean'` (the default), `'sum'`, or `'none'` (one loss per element). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 export function checkReduction(op: string, reduction: unknown): Reduction {

@@ -1,11 +1,13 @@
 // class Tensor: storage (a contiguous row-major typed array), shape, dtype and gradient, plus
 // one-line methods that delegate to the ops, grouped in the order of the ops files. The methods
 // are the API index; the semantics live in ops/*.ts.
+import { branded } from '../brand';
 import { check, fmtShape, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import { checkShape, type Shape, sameShape, sizeOf } from '../plans/shape';
 import { type BackwardOptions, backward } from './autograd';
 import { type DType, dtypeOf, isFloat, storageFor } from './dtype';
+import { formatTensor } from './format';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { to } from './ops/convert';
 import { flip, gather, indexSelect, narrow, repeat, type SliceIndex, select, slice } from './ops/indexing';
@@ -50,15 +52,20 @@ export type NestedArray = number | boolean | NestedArray[];
 /** A second operand: a tensor, or a number taken as a 0-d tensor of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
+/** Cross-build `instanceof` and Node printing (see brand.ts). */
+const TensorBase = /* @__PURE__ */ branded('chainrule.Tensor');
+
 /**
  * An N-d array of float32 or float64 in a computation graph. Create tensors with `tensor()`,
  * `zeros()`, `randn()`…; ops return new tensors and, when an operand `requiresGrad`, record the
  * chain-rule node that `backward()` walks.
  */
-export class Tensor {
+export class Tensor extends TensorBase {
   /** The elements, contiguous and row-major. */
   readonly data: Buf;
+  /** The size of each dim, outermost first; `[]` for a 0-d tensor (one element). */
   readonly shape: readonly number[];
+  /** The element type: `'float32'` (Float32Array storage) or `'float64'` (Float64Array). */
   readonly dtype: DType;
   /** The number of elements: the product of the shape. */
   readonly size: number;
@@ -70,6 +77,7 @@ export class Tensor {
   op = '';
   /** The operands (children in the expression-tree sense) this tensor was computed from. */
   children: readonly Tensor[] = [];
+  /** Internal to the engine: adds this node's contribution to its operands' gradients; null for leaves and once backward() has run. */
   backwardStep: (() => void) | null = null;
   /** The versions of children (then this tensor) when the op recorded them; backward checks them. */
   savedVersions: readonly number[] | null = null;
@@ -82,6 +90,7 @@ export class Tensor {
    *   (bool), or shape is not a list of non-negative integers whose product is data.length.
    */
   constructor(data: Buf, shape: Shape, requiresGrad = false) {
+    super();
     check(
       data instanceof Float32Array ||
         data instanceof Float64Array ||
@@ -144,6 +153,7 @@ export class Tensor {
     this.gradient = g;
   }
 
+  /** The number of dims: `shape.length`. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -155,59 +165,95 @@ export class Tensor {
   }
 
   // ops/binary.ts
+  /**
+   * Elementwise sum with PyTorch broadcasting: y = a + b.
+   * ∂L/∂a = ∂L/∂y, ∂L/∂b = ∂L/∂y, each summed back over the dims it was broadcast along.
+   * @throws ChainruleError if the shapes cannot broadcast.
+   * @example
+   * tensor([[1], [2]]).add(tensor([10, 20])); // tensor([[11., 21.], [12., 22.]])
+   */
   add(other: TensorLike): Tensor {
     return add(this, other);
   }
+  /**
+   * Elementwise difference with broadcasting: y = a − b (∂L/∂a = ∂L/∂y, ∂L/∂b = −∂L/∂y).
+   * @throws ChainruleError if the shapes cannot broadcast.
+   */
   sub(other: TensorLike): Tensor {
     return sub(this, other);
   }
+  /**
+   * Elementwise (Hadamard) product with broadcasting: y = a ∘ b (∂L/∂a = ∂L/∂y ∘ b, ∂L/∂b = ∂L/∂y ∘ a).
+   * @throws ChainruleError if the shapes cannot broadcast.
+   */
   mul(other: TensorLike): Tensor {
     return mul(this, other);
   }
+  /**
+   * Elementwise quotient with broadcasting: y = a / b (∂L/∂a = ∂L/∂y / b, ∂L/∂b = −∂L/∂y ∘ a / b²).
+   * @throws ChainruleError if the shapes cannot broadcast.
+   */
   div(other: TensorLike): Tensor {
     return div(this, other);
   }
+  /**
+   * Elementwise power with a number exponent: y = xⁿ (∂L/∂x = ∂L/∂y · n xⁿ⁻¹).
+   * @throws ChainruleError if `exponent` is not a number.
+   */
   pow(exponent: number): Tensor {
     return pow(this, exponent);
   }
+  /** Elementwise negation: y = −x (∂L/∂x = −∂L/∂y). */
   neg(): Tensor {
     return neg(this);
   }
 
   // ops/unary.ts
+  /** Elementwise exponential: y = eˣ (∂L/∂x = ∂L/∂y · y). */
   exp(): Tensor {
     return exp(this);
   }
+  /** Elementwise natural logarithm: y = ln x (∂L/∂x = ∂L/∂y / x); −∞ at 0 and NaN below, as PyTorch. */
   log(): Tensor {
     return log(this);
   }
+  /** Elementwise square root: y = √x (∂L/∂x = ∂L/∂y / 2y). */
   sqrt(): Tensor {
     return sqrt(this);
   }
+  /** Elementwise absolute value: y = |x| (∂L/∂x = ∂L/∂y · sign x, 0 at x = 0 as PyTorch). */
   abs(): Tensor {
     return abs(this);
   }
+  /** Elementwise hyperbolic tangent: y = tanh x (F8: ∂L/∂x = ∂L/∂y · (1 − y²)). */
   tanh(): Tensor {
     return tanh(this);
   }
+  /** Elementwise logistic function: y = σ(x) = 1 / (1 + e⁻ˣ) (F7: ∂L/∂x = ∂L/∂y · y(1 − y)). */
   sigmoid(): Tensor {
     return sigmoid(this);
   }
+  /** Elementwise rectifier: y = max(x, 0) (F9: ∂L/∂x = ∂L/∂y where x > 0, else 0). */
   relu(): Tensor {
     return relu(this);
   }
+  /** Elementwise leaky rectifier: y = x if x > 0 else slope·x (∂L/∂x = ∂L/∂y · (1 or slope)). */
   leakyRelu(slope = 0.01): Tensor {
     return leakyRelu(this, slope);
   }
+  /** Elementwise softplus: y = ln(1 + eˣ), computed without overflow (∂L/∂x = ∂L/∂y · σ(x)). */
   softplus(): Tensor {
     return softplus(this);
   }
+  /** Elementwise GELU, the exact form: y = x·Φ(x), Φ the standard normal CDF (∂L/∂x = ∂L/∂y · (Φ(x) + x·φ(x))). */
   gelu(): Tensor {
     return gelu(this);
   }
+  /** sin x, elementwise. */
   sin(): Tensor {
     return sin(this);
   }
+  /** cos x, elementwise. */
   cos(): Tensor {
     return cos(this);
   }
@@ -221,12 +267,28 @@ export class Tensor {
   }
 
   // ops/reduce.ts
+  /**
+   * The sum over `dim` (a dim or a list of dims; every dim when omitted): y = Σᵢ xᵢ.
+   * ∂L/∂x = ∂L/∂y broadcast back over the summed dims. `keepDim` keeps them with size 1.
+   * @throws ChainruleError if a dim is out of range or repeated.
+   * @example
+   * tensor([[1, 2], [3, 4]]).sum(1); // tensor([3., 7.])
+   */
   sum(dim?: number | readonly number[], keepDim = false): Tensor {
     return sum(this, dim, keepDim);
   }
+  /**
+   * The arithmetic mean over `dim` (every dim when omitted): y = Σᵢ xᵢ / n (∂L/∂x = ∂L/∂y / n).
+   * @throws ChainruleError if a dim is out of range or repeated.
+   */
   mean(dim?: number | readonly number[], keepDim = false): Tensor {
     return mean(this, dim, keepDim);
   }
+  /**
+   * The maximum over `dim` (every dim when omitted); values only. The gradient flows to the
+   * first arg-max element in row-major order; NaN propagates.
+   * @throws ChainruleError if a dim is out of range or repeated, or the tensor is empty.
+   */
   max(dim?: number | readonly number[], keepDim = false): Tensor {
     return max(this, dim, keepDim);
   }
@@ -302,17 +364,37 @@ export class Tensor {
   }
 
   // ops/matmul.ts
+  /**
+   * The matrix product with torch.matmul's rules (1-D, 2-D and batched N-D, batch dims broadcast):
+   * Y = A B, ∂L/∂A = ∂L/∂Y Bᵀ, ∂L/∂B = Aᵀ ∂L/∂Y.
+   * @throws ChainruleError if the inner dims differ or the batch dims cannot broadcast.
+   * @example
+   * tensor([[1, 2], [3, 4]]).matmul(tensor([[5], [6]])); // tensor([[17.], [39.]])
+   */
   matmul(other: Tensor): Tensor {
     return matmul(this, other);
   }
 
   // ops/movement.ts
+  /**
+   * The same elements, row-major, in a new shape; one entry may be −1 (inferred). The gradient is reshaped back.
+   * @throws ChainruleError if the number of elements differs.
+   */
   reshape(shape: readonly number[]): Tensor {
     return reshape(this, shape);
   }
+  /**
+   * Merges dims `startDim`..`endDim` into one (all dims by default), as torch.flatten.
+   * @throws ChainruleError if a dim is out of range or startDim comes after endDim.
+   */
   flatten(startDim = 0, endDim = -1): Tensor {
     return flatten(this, startDim, endDim);
   }
+  /**
+   * Swaps two dims (the last two by default; negative dims count from the end); a contiguous copy.
+   * The gradient is transposed back.
+   * @throws ChainruleError if a dim is out of range.
+   */
   transpose(dim0 = -2, dim1 = -1): Tensor {
     return transpose(this, dim0, dim1);
   }
@@ -405,9 +487,19 @@ export class Tensor {
   }
 
   // ops/softmax.ts
+  /**
+   * Softmax along `dim` (the last by default): yᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x).
+   * ∂L/∂x = y ∘ (∂L/∂y − Σ(∂L/∂y ∘ y)).
+   * @throws ChainruleError if `dim` is out of range.
+   */
   softmax(dim = -1): Tensor {
     return softmax(this, dim);
   }
+  /**
+   * Log-softmax along `dim`, stable: yᵢ = xᵢ − max x − ln Σⱼ exp(xⱼ − max x).
+   * ∂L/∂x = ∂L/∂y − softmax(x) Σ ∂L/∂y.
+   * @throws ChainruleError if `dim` is out of range.
+   */
   logSoftmax(dim = -1): Tensor {
     return logSoftmax(this, dim);
   }
@@ -469,9 +561,9 @@ export class Tensor {
     return new Tensor(data, this.shape);
   }
 
-  toString(): string {
-    const body = this.size <= 20 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}: ${body})`;
+  /** As PyTorch prints it: `tensor([[1., 2.], [3., 4.]], dtype=float64, requiresGrad=true)`. */
+  override toString(): string {
+    return formatTensor(this);
   }
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kernels } from '../../src/index';
+import * as kernels from '../../src/kernels/index';
 import { convPlan, poolPlan, windowOutputLength, windowPlan } from '../../src/plans/conv';
 
 const window = fc.record({

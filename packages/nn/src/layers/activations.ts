@@ -2,18 +2,21 @@
 import { ChainruleError, type Tensor } from '@chainrule/core';
 import { Module } from '../module';
 
+/** The rectifier as a layer: y = max(x, 0), elementwise. */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return x.relu();
   }
 }
 
+/** The logistic function as a layer: y = σ(x) = 1 / (1 + e⁻ˣ), elementwise. */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
 }
 
+/** The hyperbolic tangent as a layer, elementwise. */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return x.tanh();
@@ -27,6 +30,7 @@ export class GELU extends Module {
   }
 }
 
+/** The leaky rectifier as a layer: y = x if x > 0 else negativeSlope·x (default 0.01). */
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
@@ -42,6 +46,7 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** Softmax along `dim` (default −1) as a layer: yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ), computed stably. */
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();

@@ -2,11 +2,13 @@
 import { ChainruleError, type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
 import { Module } from '../module';
 
+/** Options of `Linear`. */
 export interface LinearOptions {
   /** Whether to add a bias (default true). */
   bias?: boolean;
   /** The random source for the initial weights (default: core's global Rng). */
   rng?: Rng;
+  /** The dtype of the weight and bias (default float32). */
   dtype?: DType;
 }
 
@@ -19,7 +21,9 @@ export interface LinearOptions {
  * const y = layer.forward(tensor([[1, 2, 3]]));   // shape [1, 2]
  */
 export class Linear extends Module {
+  /** W, shape [outFeatures, inFeatures] (PyTorch's layout: z = W x + b). */
   weight: Tensor;
+  /** b, shape [outFeatures]; null when built with `bias: false`. */
   bias: Tensor | null;
 
   constructor(

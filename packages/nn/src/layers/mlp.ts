@@ -3,9 +3,12 @@ import { ChainruleError, type DType, type Rng, type Tensor } from '@chainrule/co
 import { Module } from '../module';
 import { Linear } from './linear';
 
+/** The hidden-layer nonlinearities an MLP can use. */
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'leakyRelu' | 'gelu';
+/** What an MLP applies after its last layer: a nonlinearity, or null for raw outputs (logits). */
 export type OutputActivation = 'sigmoid' | 'softmax' | 'tanh' | null;
 
+/** Options of `MLP`. */
 export interface MLPOptions {
   /** Between hidden layers (default 'relu'). */
   activation?: Activation;
@@ -18,10 +21,17 @@ export interface MLPOptions {
 /**
  * A multilayer perceptron: `new MLP(2, [16, 16, 1])` is 2 → 16 → 16 → 1, with parameters named
  * `layers.0.weight`, `layers.0.bias`, … .
+ * @throws ChainruleError if a size is not a positive integer or an option is unknown.
+ * @example
+ * const model = new MLP(2, [16, 16, 2], { activation: 'tanh', rng: new Rng(0) });
+ * const logits = model.forward(tensor([[0.5, -1]])); // shape [1, 2]
  */
 export class MLP extends Module {
+  /** The Linear layers, in order: parameters `layers.0.weight`, `layers.0.bias`, … */
   readonly layers: Linear[];
+  /** The nonlinearity between layers. */
   readonly activation: Activation;
+  /** The function after the last layer, or null. */
   readonly outputActivation: OutputActivation;
 
   constructor(inFeatures: number, layerSizes: readonly number[], opts: MLPOptions = {}) {

@@ -7,7 +7,9 @@ import { Module } from '../module';
  * apart (default kernelSize), implicit −∞ padding of at most half the kernel.
  */
 export class MaxPool2d extends Module {
+  /** The step between windows (default: the kernel size). */
   readonly stride: SpatialArg;
+  /** Padding on each side (−∞ for max pooling, zeros counted in the mean for average pooling). */
   readonly padding: SpatialArg;
 
   constructor(
@@ -33,7 +35,9 @@ export class MaxPool2d extends Module {
  * counted in the mean (PyTorch's default count_include_pad = true).
  */
 export class AvgPool2d extends Module {
+  /** The step between windows (default: the kernel size). */
   readonly stride: SpatialArg;
+  /** Padding on each side (−∞ for max pooling, zeros counted in the mean for average pooling). */
   readonly padding: SpatialArg;
 
   constructor(

@@ -3,7 +3,13 @@ import type { Tensor } from '@chainrule/core';
 import { ChainruleError } from '@chainrule/core';
 import { Module } from '../module';
 
+/**
+ * Modules applied in order, each to the previous one's output; parameters named `layers.0.weight`, …
+ * @example
+ * const net = new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 1));
+ */
 export class Sequential extends Module {
+  /** The modules, in the order forward applies them. */
   readonly layers: Module[];
 
   constructor(...layers: Module[]) {

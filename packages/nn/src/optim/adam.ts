@@ -4,6 +4,7 @@ import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { adam } from './kernels';
 import { Optimizer, type OptimizerOptions, type Params, show, stateBuffer, withDefaults } from './optimizer';
 
+/** Options of `Adam`, with torch.optim.Adam's defaults. */
 export interface AdamOptions {
   /** Learning rate γ (default 1e-3). */
   lr?: number;

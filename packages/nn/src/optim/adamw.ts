@@ -2,6 +2,7 @@
 import { Adam, type AdamOptions } from './adam';
 import { isPlainObject, type OptimizerOptions, type Params } from './optimizer';
 
+/** Options of `AdamW`: Adam's, with weight decay decoupled and 1e-2 by default. */
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
 
 /**

@@ -4,6 +4,7 @@ import type { Buf, Tensor } from '@chainrule/core';
 import { rmsprop } from './kernels';
 import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
+/** Options of `RMSprop`, with torch.optim.RMSprop's defaults. */
 export interface RMSpropOptions {
   /** Learning rate γ (default 1e-2). */
   lr?: number;

@@ -106,6 +106,7 @@ function checkState(
  * the lr); each `step()` advances the epoch and sets every group's lr.
  */
 export abstract class LRScheduler {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: Optimizer;
   /** Each group's lr when the scheduler was made (torch's base_lrs). */
   baseLrs: number[];
@@ -164,7 +165,9 @@ export abstract class LRScheduler {
  *   not a finite number ≥ 0 (nothing changed).
  */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** The factor applied at each decay. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
@@ -188,7 +191,9 @@ export class StepLR extends LRScheduler {
  * @throws ChainruleError for milestones that are not integers ≥ 0 or an invalid γ (nothing changed).
  */
 export class MultiStepLR extends LRScheduler {
+  /** The epochs at which the lr decays (sorted; a repeated one decays twice). */
   readonly milestones: readonly number[];
+  /** The factor applied at each milestone. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { milestones: readonly number[]; gamma?: number }) {
     super(optimizer);
@@ -216,6 +221,7 @@ export class MultiStepLR extends LRScheduler {
  * @throws ChainruleError for a γ that is not a finite number ≥ 0 (nothing changed).
  */
 export class ExponentialLR extends LRScheduler {
+  /** The factor applied every epoch. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { gamma: number }) {
     super(optimizer);
@@ -242,7 +248,9 @@ export class ExponentialLR extends LRScheduler {
  *   number ≥ 0 (nothing changed).
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of half a cosine period. */
   readonly tMax: number;
+  /** The lowest lr reached. */
   readonly etaMin: number;
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
@@ -279,8 +287,11 @@ export class CosineAnnealingLR extends LRScheduler {
  *   totalIters that is not an integer ≥ 1 (nothing changed).
  */
 export class LinearLR extends LRScheduler {
+  /** The lr factor at epoch 0. */
   readonly startFactor: number;
+  /** The lr factor from `totalIters` on. */
   readonly endFactor: number;
+  /** Epochs of the linear ramp. */
   readonly totalIters: number;
   constructor(optimizer: Optimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
@@ -329,19 +340,31 @@ export interface ReduceLROnPlateauOptions {
  *   `step` for a metric that is not a number or one-element Tensor.
  */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: Optimizer;
+  /** Whether a lower ('min') or higher ('max') metric is better. */
   readonly mode: 'min' | 'max';
+  /** The factor applied to the lr when the metric stops improving. */
   readonly factor: number;
+  /** Epochs without improvement tolerated before a reduction. */
   readonly patience: number;
+  /** The smallest change that counts as an improvement. */
   readonly threshold: number;
+  /** Whether `threshold` is relative to the best metric ('rel') or absolute ('abs'). */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again. */
   readonly cooldown: number;
+  /** Each group's lowest lr. */
   readonly minLrs: readonly number[];
+  /** Reductions smaller than this are skipped. */
   readonly eps: number;
   /** The best metric so far (±Infinity before the first step). */
   best: number;
+  /** Epochs since the last improvement. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
+  /** The number of `step(metric)` calls. */
   lastEpoch = 0;
   private lastLr: number[];
 

@@ -4,6 +4,7 @@ import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
 import { sgd, sgdMomentum } from './kernels';
 import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
+/** Options of `SGD`, with torch.optim.SGD's defaults. */
 export interface SGDOptions {
   /** Learning rate γ (required here or in every group). */
   lr: number;
@@ -51,6 +52,11 @@ const SGD_KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay'];
  * @throws ChainruleError from the constructor for an invalid or unknown hyperparameter (naming it
  *   and its value) or invalid params; from `step()` (before any parameter or buffer changes) if a
  *   gradient's shape differs from its parameter's or a group's hyperparameter became invalid.
+ * @example
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
  */
 export class SGD extends Optimizer<SGDGroup, SGDState> {
   constructor(params: Params<SGDOptions>, opts: SGDOptions & OptimizerOptions) {

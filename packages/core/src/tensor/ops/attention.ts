@@ -9,6 +9,7 @@ import { transpose } from './movement';
 import { maskedFill } from './select';
 import { softmax } from './softmax';
 
+/** Options of `scaledDotProductAttention`. */
 export interface AttentionOptions {
   /** bool: true where a query may attend to a key; float: added to the scores (e.g. −∞ to mask). */
   attnMask?: Tensor;

@@ -10,6 +10,10 @@ import { arithmetic, floating, promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
 
+/**
+ * Elementwise a + b with PyTorch broadcasting (∂L/∂a = ∂L/∂y, ∂L/∂b = ∂L/∂y, summed over broadcast dims).
+ * @throws ChainruleError if the shapes cannot broadcast.
+ */
 export function add(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('add', b, a.dtype);
   const p = broadcastPlan('add', a.shape, B.shape);
@@ -22,6 +26,10 @@ export function add(a: Tensor, b: TensorLike): Tensor {
   });
 }
 
+/**
+ * Elementwise a − b with broadcasting (∂L/∂a = ∂L/∂y, ∂L/∂b = −∂L/∂y).
+ * @throws ChainruleError if the shapes cannot broadcast.
+ */
 export function sub(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('sub', b, a.dtype);
   const p = broadcastPlan('sub', a.shape, B.shape);
@@ -34,6 +42,10 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
   });
 }
 
+/**
+ * Elementwise a ∘ b with broadcasting (∂L/∂a = ∂L/∂y ∘ b, ∂L/∂b = ∂L/∂y ∘ a).
+ * @throws ChainruleError if the shapes cannot broadcast.
+ */
 export function mul(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('mul', b, a.dtype);
   const p = broadcastPlan('mul', a.shape, B.shape);
@@ -46,6 +58,10 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
   });
 }
 
+/**
+ * Elementwise a / b with broadcasting (∂L/∂a = ∂L/∂y / b, ∂L/∂b = −∂L/∂y ∘ a / b²).
+ * @throws ChainruleError if the shapes cannot broadcast.
+ */
 export function div(a: Tensor, b: TensorLike): Tensor {
   const B = asTensor('div', b, a.dtype);
   const p = broadcastPlan('div', a.shape, B.shape);
@@ -71,6 +87,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
   });
 }
 
+/** Elementwise −x (∂L/∂x = −∂L/∂y). */
 export function neg(x: Tensor): Tensor {
   const y = empty(x.shape, arithmetic(x.dtype));
   K.neg(x.data, y.data);

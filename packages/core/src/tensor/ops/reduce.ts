@@ -87,6 +87,7 @@ export function argmin(x: Tensor, dim?: number, keepDim = false): Tensor {
   return argExtremum('argmin', x, dim, keepDim, -1);
 }
 
+/** Options of `var` and `std`. */
 export interface VarianceOptions {
   /** Subtracted from the count in the denominator: 1 (Bessel's correction, the default) or 0. */
   correction?: number;

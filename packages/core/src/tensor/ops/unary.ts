@@ -7,6 +7,7 @@ import { arithmetic, floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor } from '../tensor';
 
+/** Elementwise eˣ (∂L/∂x = ∂L/∂y · eˣ). */
 export function exp(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.exp(x.data, y.data);
@@ -16,6 +17,7 @@ export function exp(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise ln x (∂L/∂x = ∂L/∂y / x). */
 export function log(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.log(x.data, y.data);
@@ -25,6 +27,7 @@ export function log(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise √x (∂L/∂x = ∂L/∂y / 2√x). */
 export function sqrt(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.sqrt(x.data, y.data);
@@ -34,6 +37,7 @@ export function sqrt(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise |x| (∂L/∂x = ∂L/∂y · sign x, 0 at x = 0). */
 export function abs(x: Tensor): Tensor {
   const y = empty(x.shape, arithmetic(x.dtype));
   K.abs(x.data, y.data);
@@ -43,6 +47,7 @@ export function abs(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise tanh x (F8: ∂L/∂x = ∂L/∂y · (1 − tanh² x)). */
 export function tanh(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.tanh(x.data, y.data);
@@ -52,6 +57,7 @@ export function tanh(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise σ(x) = 1 / (1 + e⁻ˣ) (F7: ∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))). */
 export function sigmoid(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.sigmoid(x.data, y.data);
@@ -61,6 +67,7 @@ export function sigmoid(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise max(x, 0) (F9: ∂L/∂x = ∂L/∂y where x > 0, else 0). */
 export function relu(x: Tensor): Tensor {
   const y = empty(x.shape, arithmetic(x.dtype));
   K.relu(x.data, y.data);
@@ -70,6 +77,7 @@ export function relu(x: Tensor): Tensor {
   });
 }
 
+/** Elementwise x if x > 0 else slope·x (∂L/∂x = ∂L/∂y · (1 or slope)). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   checkNumber('leakyRelu', 'slope', slope);
   const y = empty(x.shape, floating(x.dtype));
@@ -100,6 +108,7 @@ export function gelu(x: Tensor): Tensor {
   });
 }
 
+/** sin x, elementwise. */
 export function sin(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.sin(x.data, y.data);
@@ -109,6 +118,7 @@ export function sin(x: Tensor): Tensor {
   });
 }
 
+/** cos x, elementwise. */
 export function cos(x: Tensor): Tensor {
   const y = empty(x.shape, floating(x.dtype));
   K.cos(x.data, y.data);

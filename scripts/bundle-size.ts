@@ -1,0 +1,61 @@
+// What the published packages cost a browser bundle: each entry below is bundled by esbuild from
+// the built `dist/` (what users install), minified, and measured raw and gzipped. Shared by the
+// budget test (packages/core/test/package/size.test.ts) and the report `pnpm size`.
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const core = `${root}packages/core/dist/index.js`;
+const nn = `${root}packages/nn/dist/index.js`;
+
+/** What a user imports, and the most its minified bundle may weigh (bytes). */
+export const entries = [
+  { name: 'Value only', code: `import { Value } from '${core}'; globalThis.out = Value;`, budget: 5_000 },
+  {
+    name: 'tensor, ops and backward',
+    code: `import { tensor } from '${core}'; globalThis.out = tensor;`,
+    budget: 60_000,
+  },
+  { name: '@chainrule/core, all of it', code: `import * as m from '${core}'; globalThis.out = m;`, budget: 90_000 },
+  {
+    name: '@chainrule/nn + core, all of it',
+    code: `import * as m from '${nn}'; globalThis.out = m;`,
+    budget: 135_000,
+  },
+] as const;
+
+export interface Measured {
+  name: string;
+  minified: number;
+  gzipped: number;
+  budget: number;
+}
+
+/** Bundles and minifies each entry (ESM, browser platform), in parallel. */
+export async function measure(): Promise<Measured[]> {
+  return Promise.all(
+    entries.map(async ({ name, code, budget }) => {
+      const result = await build({
+        stdin: { contents: code, resolveDir: root, loader: 'js' },
+        bundle: true,
+        minify: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        logLevel: 'silent',
+      });
+      const bytes = result.outputFiles[0]?.contents ?? new Uint8Array();
+      return { name, minified: bytes.length, gzipped: gzipSync(bytes).length, budget };
+    }),
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const m of await measure()) {
+    console.log(
+      `${m.name.padEnd(34)} ${(m.minified / 1000).toFixed(1).padStart(6)} kB minified ` +
+        `${(m.gzipped / 1000).toFixed(1).padStart(6)} kB gzipped   (budget ${(m.budget / 1000).toFixed(1)} kB)`,
+    );
+  }
+}
