@@ -1,6 +1,6 @@
 // Optimizers against their update rules: each reference below is the torch.optim pseudo-code
 // written out scalar by scalar, independently of src/optim/kernels.ts.
-import { ChainruleError, type DType, Tensor, tensor } from '@chainrule/core';
+import { type DType, Tensor, tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -17,6 +17,7 @@ import {
   saveSafetensors,
   unpackState,
 } from '../src/index';
+import { expectError } from './helpers';
 
 const THETA0 = [0.5, -1.25, 2];
 const GRADS = [
@@ -46,18 +47,6 @@ function expectClose(actual: number[][], expected: number[][], tol = 1e-12): voi
       );
     });
   });
-}
-
-/** Asserts that `fn` throws a ChainruleError with exactly `message`. */
-function expectError(fn: () => unknown, message: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ChainruleError);
-  expect((error as Error).message).toBe(message);
 }
 
 function sgdReference(o: SGDOptions): number[][] {

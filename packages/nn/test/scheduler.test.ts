@@ -1,7 +1,7 @@
 // Schedulers against torch: fixtures/schedulers.json holds the lr sequences torch.optim.lr_scheduler
 // produced for the same calls (scripts/torch_schedulers.py); chainrule must give the same bits.
 import { readFileSync } from 'node:fs';
-import { ChainruleError, tensor } from '@chainrule/core';
+import { tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -13,6 +13,7 @@ import {
   SGD,
   StepLR,
 } from '../src/index';
+import { expectError } from './helpers';
 
 interface Case {
   name: string;
@@ -46,17 +47,6 @@ const MAKERS = {
   CosineAnnealingLR: (o: SGD, opts: never) => new CosineAnnealingLR(o, opts),
   LinearLR: (o: SGD, opts: never) => new LinearLR(o, opts),
 } as const;
-
-function expectError(fn: () => unknown, message: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ChainruleError);
-  expect((error as Error).message).toBe(message);
-}
 
 describe(`schedulers give torch ${fixture.torch}'s lr sequences`, () => {
   for (const c of fixture.cases) {

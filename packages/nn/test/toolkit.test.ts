@@ -1,6 +1,6 @@
 // The training toolkit: gradient clipping against norms computed by hand, the DataLoader's
 // batches and shuffles, and packState/unpackState through a safetensors file.
-import { ChainruleError, Rng, type Tensor, tensor } from '@chainrule/core';
+import { Rng, type Tensor, tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   clipGradNorm,
@@ -11,17 +11,7 @@ import {
   saveSafetensors,
   unpackState,
 } from '../src/index';
-
-function expectError(fn: () => unknown, message: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ChainruleError);
-  expect((error as Error).message).toBe(message);
-}
+import { expectError } from './helpers';
 
 /** Two float64 parameters with gradients [3, −4] and [12]: ‖g‖₂ = 13, ‖g‖₁ = 19, ‖g‖∞ = 12. */
 function params(): Tensor[] {
