@@ -78,3 +78,8 @@ export {
   RNN,
   type RNNOptions,
 } from './layers/recurrent';
+export {
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+} from './layers/attention';

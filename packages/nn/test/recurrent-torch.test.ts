@@ -1,13 +1,13 @@
-// Embedding and the recurrent layers against PyTorch (scripts/torch_fixtures.py): float64, 1e-10,
+// Embedding, the recurrent layers and MultiheadAttention against PyTorch (scripts/torch_fixtures.py): float64, 1e-10,
 // output, every parameter gradient and every input gradient.
 import type { Tensor } from '@chainrule/core';
 import { describe, it } from 'vitest';
-import { Embedding, GRU, GRUCell, LSTM, LSTMCell, type Module, RNN } from '../src/index';
+import { Embedding, GRU, GRUCell, LSTM, LSTMCell, type Module, MultiheadAttention, RNN } from '../src/index';
 import { expectMatchesTorch, loadFixture } from './fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: constructor arguments come from the fixture's JSON config
 type Ctor = new (...args: any[]) => Module;
-const layers: Record<string, Ctor> = { Embedding, RNN, GRU, LSTM, GRUCell, LSTMCell };
+const layers: Record<string, Ctor> = { Embedding, RNN, GRU, LSTM, GRUCell, LSTMCell, MultiheadAttention };
 
 function check(name: string, call: (m: Module, inputs: Record<string, Tensor>) => unknown): void {
   const fixture = loadFixture(name);
@@ -44,5 +44,19 @@ describe('embedding and recurrent layers against PyTorch (float64, 1e-10)', () =
 
   it('LSTMCell: [h′, c′]', () => {
     check('lstmcell_hc', (m, i) => m.forward(i.x, [i.h0, i.c0]));
+  });
+});
+
+describe('MultiheadAttention against PyTorch (float64, 1e-10)', () => {
+  it('mha_masks: additive float attnMask and a bool keyPaddingMask, [output, weights averaged over heads]', () => {
+    check('mha_masks', (m, i) =>
+      m.forward(i.query, i.key, i.value, { attnMask: i.attnMask, keyPaddingMask: i.keyPaddingMask?.to('bool') }),
+    );
+  });
+
+  it('mha_batchfirst_selfattention_boolmask: a bool causal attnMask (true = not allowed)', () => {
+    check('mha_batchfirst_selfattention_boolmask', (m, i) =>
+      m.forward(i.x, i.x, i.x, { attnMask: i.attnMask?.to('bool') }),
+    );
   });
 });
