@@ -2,6 +2,7 @@
 
 export { benchConv, type ConvTrainResult } from './conv';
 export { type HeapReport, heapOfTrainingLoop } from './heap';
+export { benchLstm, type LstmTrainResult } from './lstm';
 export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';
 export { benchMlpTrain, type MlpTrainResult } from './mlp-train';

@@ -70,3 +70,20 @@ export {
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip';
 export { type Batch, DataLoader, type DataLoaderOptions } from './data';
 export { type PackableState, type PackedState, packState, STATE_METADATA_KEY, unpackState } from './state';
+// Layers over the tensor vocabulary: embedding, recurrent, attention
+export { Embedding, type EmbeddingOptions } from './layers/embedding';
+export {
+  type CellOptions,
+  GRU,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  type RecurrentOptions,
+  RNN,
+  type RNNOptions,
+} from './layers/recurrent';
+export {
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+} from './layers/attention';

@@ -1,0 +1,393 @@
+// Recurrent layers: RNN, GRU, LSTM over a sequence and GRUCell, LSTMCell for one step, with
+// PyTorch's parameter names, gate order, shapes and default initialisation, so a PyTorch
+// state dict loads as is. Each step is written with core ops (linear, chunk, sigmoid, tanh, …):
+// backpropagation through time is the tape replayed backwards, no hand-written BPTT.
+import {
+  ChainruleError,
+  type DType,
+  linear,
+  noGrad,
+  type Rng,
+  rand,
+  show,
+  stack,
+  Tensor,
+  zeros,
+} from '@chainrule/core';
+import { Module } from '../module';
+
+/** Options of RNN, GRU and LSTM (torch.nn.RNN / GRU / LSTM without dropout, bidirectional, proj_size). */
+export interface RecurrentOptions {
+  /** Stacked layers, each reading the previous one's outputs (default 1). */
+  numLayers?: number;
+  /** Whether to add the biases b_ih and b_hh (default true). */
+  bias?: boolean;
+  /** Inputs and outputs are [batch, seq, feature] instead of [seq, batch, feature] (default false). */
+  batchFirst?: boolean;
+  /** The random source for the initial weights (default: core's global Rng). */
+  rng?: Rng;
+  dtype?: DType;
+}
+
+/** Options of RNN: those of every recurrent layer and its nonlinearity. */
+export interface RNNOptions extends RecurrentOptions {
+  /** The activation of h' = act(W_ih x + b_ih + W_hh h + b_hh) (default 'tanh'). */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** Options of GRUCell and LSTMCell. */
+export interface CellOptions {
+  /** Whether to add the biases b_ih and b_hh (default true). */
+  bias?: boolean;
+  /** The random source for the initial weights (default: core's global Rng). */
+  rng?: Rng;
+  dtype?: DType;
+}
+
+/** One step of a recurrent layer, given the input's projection gi = W_ih x + b_ih. */
+type Step = (gi: Tensor, state: Tensor[], whh: Tensor, bhh: Tensor | null) => Tensor[];
+
+/** h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu (Elman RNN). */
+function rnnStep(act: 'tanh' | 'relu'): Step {
+  return (gi, [h], whh, bhh) => {
+    const pre = gi.add(linear(h as Tensor, whh, bhh));
+    return [act === 'tanh' ? pre.tanh() : pre.relu()];
+  };
+}
+
+/** The GRU step; the rows of W_ih, W_hh (and b_ih, b_hh) are the r, z, n gates in that order. */
+const gruStep: Step = (gi, [h], whh, bhh) => {
+  const prev = h as Tensor;
+  const [xr, xz, xn] = gi.chunk(3, -1) as [Tensor, Tensor, Tensor];
+  const [hr, hz, hn] = linear(prev, whh, bhh).chunk(3, -1) as [Tensor, Tensor, Tensor];
+  const r = xr.add(hr).sigmoid(); // r = σ(W_ir x + b_ir + W_hr h + b_hr)        reset gate
+  const z = xz.add(hz).sigmoid(); // z = σ(W_iz x + b_iz + W_hz h + b_hz)        update gate
+  const n = xn.add(r.mul(hn)).tanh(); // n = tanh(W_in x + b_in + r ∘ (W_hn h + b_hn))  candidate
+  // h' = (1 − z) ∘ n + z ∘ h, written n + z ∘ (h − n)
+  return [n.add(z.mul(prev.sub(n)))];
+};
+
+/** The LSTM step; the rows of W_ih, W_hh (and b_ih, b_hh) are the i, f, g, o gates in that order. */
+const lstmStep: Step = (gi, [h, c], whh, bhh) => {
+  const gates = gi.add(linear(h as Tensor, whh, bhh)); // W_ih x + b_ih + W_hh h + b_hh, all four gates
+  const [gateI, gateF, gateG, gateO] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+  const i = gateI.sigmoid(); // i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate
+  const f = gateF.sigmoid(); // f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate
+  const g = gateG.tanh(); //    g = tanh(W_ig x + b_ig + W_hg h + b_hg) cell candidate
+  const o = gateO.sigmoid(); // o = σ(W_io x + b_io + W_ho h + b_ho)   output gate
+  const cNext = f.mul(c as Tensor).add(i.mul(g)); // c' = f ∘ c + i ∘ g
+  return [o.mul(cNext.tanh()), cNext]; //            h' = o ∘ tanh(c')
+};
+
+const fmtShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
+
+function checkSize(op: string, name: string, v: unknown): void {
+  if (!Number.isInteger(v) || (v as number) <= 0) {
+    throw new ChainruleError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
+  }
+}
+
+/** U(±1/√hiddenSize) for every weight and bias, PyTorch's default for recurrent layers. */
+function uniformParam(shape: number[], hiddenSize: number, opts: { rng?: Rng; dtype?: DType }): Tensor {
+  const t = rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
+  const bound = 1 / Math.sqrt(hiddenSize);
+  noGrad(() => {
+    for (let i = 0; i < t.size; i++) t.data[i] = bound * (2 * (t.data[i] as number) - 1);
+  });
+  return t;
+}
+
+/** `t` is a Tensor of the given shape, else a ChainruleError naming the op and the argument. */
+function checkShape(op: string, name: string, t: unknown, shape: number[]): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new ChainruleError(`${op}: ${name} must be a Tensor, got ${show(t)}`);
+  if (t.ndim !== shape.length || t.shape.some((n, i) => n !== shape[i])) {
+    throw new ChainruleError(`${op}: ${name} has shape ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
+  }
+}
+
+/**
+ * The multi-layer recurrence shared by RNN, GRU and LSTM: per layer l, the parameters
+ * weight_ih_l{l} [G·H, in], weight_hh_l{l} [G·H, H], bias_ih_l{l} [G·H], bias_hh_l{l} [G·H]
+ * (G = gates: 1, 3 or 4), in PyTorch's order so that namedParameters lists them as PyTorch does.
+ */
+abstract class RecurrentBase extends Module {
+  // Layer 0's parameters are declared for typing; deeper layers' are added by name in the constructor.
+  weight_ih_l0!: Tensor;
+  weight_hh_l0!: Tensor;
+  bias_ih_l0!: Tensor | null;
+  bias_hh_l0!: Tensor | null;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+
+  constructor(
+    private readonly _op: string,
+    gates: number,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: RecurrentOptions,
+  ) {
+    super();
+    if (opts === null || typeof opts !== 'object') {
+      throw new ChainruleError(`${_op}: options must be an object, got ${show(opts)}`);
+    }
+    checkSize(_op, 'inputSize', inputSize);
+    checkSize(_op, 'hiddenSize', hiddenSize);
+    this.numLayers = opts.numLayers ?? 1;
+    checkSize(_op, 'numLayers', this.numLayers);
+    this.bias = opts.bias ?? true;
+    this.batchFirst = opts.batchFirst ?? false;
+    const params = this as unknown as Record<string, Tensor | null>;
+    for (let l = 0; l < this.numLayers; l++) {
+      const inSize = l === 0 ? inputSize : hiddenSize;
+      params[`weight_ih_l${l}`] = uniformParam([gates * hiddenSize, inSize], hiddenSize, opts);
+      params[`weight_hh_l${l}`] = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
+      params[`bias_ih_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+      params[`bias_hh_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+    }
+  }
+
+  /** Layer l's parameters, looked up by name so that a reassigned (tied) parameter is used. */
+  private layer(l: number): [wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null] {
+    const params = this as unknown as Record<string, Tensor | null>;
+    return [
+      params[`weight_ih_l${l}`] as Tensor,
+      params[`weight_hh_l${l}`] as Tensor,
+      params[`bias_ih_l${l}`] ?? null,
+      params[`bias_hh_l${l}`] ?? null,
+    ];
+  }
+
+  /**
+   * Runs the stacked recurrence over x ([T, N, in], [N, T, in] if batchFirst, or unbatched
+   * [T, in]) from the initial states `init` (each [numLayers, N, H] or unbatched [numLayers, H];
+   * `names` name them in messages; missing ones start at zero). Returns the last layer's h at
+   * every step, in x's layout, and each state after the last step, [numLayers, (N,) H].
+   */
+  protected run(x: unknown, init: unknown[], names: string[], step: Step): [Tensor, Tensor[]] {
+    const op = this._op;
+    if (!(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3)) {
+      throw new ChainruleError(
+        `${op}: input must be a 3-d Tensor [seq, batch, ${this.inputSize}]${this.batchFirst ? ' (batchFirst: [batch, seq, …])' : ''} or an unbatched [seq, ${this.inputSize}], got ${show(x)}`,
+      );
+    }
+    const batched = x.ndim === 3;
+    const seqDim = batched && this.batchFirst ? 1 : 0;
+    const steps = x.shape[seqDim] as number;
+    const batch = batched ? (x.shape[1 - seqDim] as number) : 1;
+    if (x.shape[x.ndim - 1] !== this.inputSize || steps === 0) {
+      throw new ChainruleError(
+        `${op}: input ${fmtShape(x.shape)} must have inputSize ${this.inputSize} features in its last dim and at least one step`,
+      );
+    }
+    const stateShape = batched ? [this.numLayers, batch, this.hiddenSize] : [this.numLayers, this.hiddenSize];
+    init.forEach((s, i) => {
+      if (s !== undefined) checkShape(op, names[i] as string, s, stateShape);
+    });
+    // internally [T, N, features]: one layout for every case
+    let seq = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
+    const states = init.map((s) =>
+      s === undefined
+        ? zeros([this.numLayers, batch, this.hiddenSize], { dtype: x.dtype })
+        : batched
+          ? (s as Tensor)
+          : (s as Tensor).unsqueeze(1),
+    );
+    const finals: Tensor[][] = names.map(() => []);
+    for (let l = 0; l < this.numLayers; l++) {
+      const [wih, whh, bih, bhh] = this.layer(l);
+      // the input projections W_ih x_t + b_ih of every step at once: one matrix product
+      const gi = linear(seq, wih, bih);
+      let state = states.map((s) => s.select(0, l));
+      const outputs: Tensor[] = [];
+      for (let t = 0; t < steps; t++) {
+        state = step(gi.select(0, t), state, whh, bhh);
+        outputs.push(state[0] as Tensor);
+      }
+      state.forEach((s, i) => {
+        finals[i]?.push(s);
+      });
+      seq = stack(outputs, 0);
+    }
+    const last = finals.map((f) => (batched ? stack(f, 0) : stack(f, 0).squeeze(1)));
+    const output = batched ? (this.batchFirst ? seq.transpose(0, 1) : seq) : seq.squeeze(1);
+    return [output, last];
+  }
+
+  protected override extraRepr(): string {
+    return (
+      `${this.inputSize}, ${this.hiddenSize}${this.numLayers !== 1 ? `, numLayers=${this.numLayers}` : ''}` +
+      `${this.bias ? '' : ', bias=false'}${this.batchFirst ? ', batchFirst=true' : ''}`
+    );
+  }
+}
+
+/**
+ * Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh), act = tanh or relu, stacked
+ * numLayers deep. forward(x, h0?) → [output, hN]: x [T, N, inputSize] ([N, T, inputSize] if
+ * batchFirst, or unbatched [T, inputSize]), h0 and hN [numLayers, N, hiddenSize] (unbatched
+ * [numLayers, hiddenSize]), output the last layer's h_t for every t, in x's layout.
+ * @throws ChainruleError for sizes or options that do not fit, or inputs of the wrong shape.
+ * @example
+ * const rnn = new RNN(8, 16, { numLayers: 2, rng: new Rng(0) });
+ * const [out, hN] = rnn.forward(randn([10, 4, 8]));   // [10, 4, 16], [2, 4, 16]
+ */
+export class RNN extends RecurrentBase {
+  /** The activation of each step, tanh (the default) or relu. */
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    const nonlinearity = opts?.nonlinearity ?? 'tanh';
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+      throw new ChainruleError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${show(nonlinearity)}`);
+    }
+    super('RNN', 1, inputSize, hiddenSize, opts);
+    this.nonlinearity = nonlinearity;
+  }
+
+  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const [output, [hN]] = this.run(x, [h0], ['h0'], rnnStep(this.nonlinearity));
+    return [output, hN as Tensor];
+  }
+
+  protected override extraRepr(): string {
+    return `${super.extraRepr()}${this.nonlinearity === 'relu' ? ", nonlinearity='relu'" : ''}`;
+  }
+}
+
+/**
+ * Gated recurrent unit, stacked numLayers deep; each step (gates r, z, n, PyTorch's order):
+ *   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz),
+ *   n = tanh(W_in x + b_in + r ∘ (W_hn h + b_hn)),  h' = (1 − z) ∘ n + z ∘ h.
+ * forward(x, h0?) → [output, hN], shapes as RNN.
+ * @throws ChainruleError for sizes or options that do not fit, or inputs of the wrong shape.
+ * @example
+ * const gru = new GRU(8, 16, { batchFirst: true, rng: new Rng(0) });
+ * const [out, hN] = gru.forward(randn([4, 10, 8]));   // [4, 10, 16], [1, 4, 16]
+ */
+export class GRU extends RecurrentBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
+    super('GRU', 3, inputSize, hiddenSize, opts);
+  }
+
+  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const [output, [hN]] = this.run(x, [h0], ['h0'], gruStep);
+    return [output, hN as Tensor];
+  }
+}
+
+/**
+ * Long short-term memory, stacked numLayers deep; each step (gates i, f, g, o, PyTorch's order):
+ *   i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·),  g = tanh(W_ig x + b_ig + W_hg h + b_hg),
+ *   c' = f ∘ c + i ∘ g,  h' = o ∘ tanh(c').
+ * forward(x, [h0, c0]?) → [output, [hN, cN]], shapes as RNN (c like h).
+ * @throws ChainruleError for sizes or options that do not fit, or inputs of the wrong shape.
+ * @example
+ * const lstm = new LSTM(8, 16, { numLayers: 2, rng: new Rng(0) });
+ * const [out, [hN, cN]] = lstm.forward(randn([10, 4, 8]));   // [10, 4, 16], [2, 4, 16] twice
+ */
+export class LSTM extends RecurrentBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
+    super('LSTM', 4, inputSize, hiddenSize, opts);
+  }
+
+  forward(x: Tensor, hc0?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+    if (hc0 !== undefined && !(Array.isArray(hc0) && hc0.length === 2)) {
+      throw new ChainruleError(`LSTM: the initial state must be a pair [h0, c0], got ${show(hc0)}`);
+    }
+    const [output, [hN, cN]] = this.run(x, hc0 ? [hc0[0], hc0[1]] : [undefined, undefined], ['h0', 'c0'], lstmStep);
+    return [output, [hN as Tensor, cN as Tensor]];
+  }
+}
+
+/**
+ * One step of a recurrent layer (weight_ih [G·H, in], weight_hh [G·H, H], bias_ih, bias_hh
+ * [G·H]), on x [N, inputSize] or unbatched [inputSize].
+ */
+abstract class CellBase extends Module {
+  weight_ih: Tensor;
+  weight_hh: Tensor;
+  bias_ih: Tensor | null;
+  bias_hh: Tensor | null;
+
+  constructor(
+    private readonly _op: string,
+    gates: number,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: CellOptions,
+  ) {
+    super();
+    if (opts === null || typeof opts !== 'object') {
+      throw new ChainruleError(`${_op}: options must be an object, got ${show(opts)}`);
+    }
+    checkSize(_op, 'inputSize', inputSize);
+    checkSize(_op, 'hiddenSize', hiddenSize);
+    const bias = opts.bias ?? true;
+    this.weight_ih = uniformParam([gates * hiddenSize, inputSize], hiddenSize, opts);
+    this.weight_hh = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
+    this.bias_ih = bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+    this.bias_hh = bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+  }
+
+  /** Checks x and the states (`names` name them; missing ones start at zero), runs one step. */
+  protected cell(x: unknown, init: unknown[], names: string[], step: Step): Tensor[] {
+    const op = this._op;
+    if (!(x instanceof Tensor) || (x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new ChainruleError(
+        `${op}: input must be a Tensor [batch, ${this.inputSize}] or an unbatched [${this.inputSize}], got ${show(x)}`,
+      );
+    }
+    const stateShape = x.ndim === 2 ? [x.shape[0] as number, this.hiddenSize] : [this.hiddenSize];
+    init.forEach((s, i) => {
+      if (s !== undefined) checkShape(op, names[i] as string, s, stateShape);
+    });
+    const state = init.map((s) => (s === undefined ? zeros(stateShape, { dtype: x.dtype }) : (s as Tensor)));
+    return step(linear(x, this.weight_ih, this.bias_ih), state, this.weight_hh, this.bias_hh);
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? '' : ', bias=false'}`;
+  }
+}
+
+/**
+ * One GRU step (see GRU for the gate equations): forward(x, h?) → h', x [N, inputSize] or
+ * unbatched [inputSize], h and h' [N, hiddenSize] or [hiddenSize] (h defaults to zeros).
+ * @throws ChainruleError for sizes that do not fit or inputs of the wrong shape.
+ * @example
+ * const cell = new GRUCell(8, 16, { rng: new Rng(0) });
+ * let h = cell.forward(randn([4, 8]));   // [4, 16]
+ * h = cell.forward(randn([4, 8]), h);
+ */
+export class GRUCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
+    super('GRUCell', 3, inputSize, hiddenSize, opts);
+  }
+
+  forward(x: Tensor, h?: Tensor): Tensor {
+    return this.cell(x, [h], ['h'], gruStep)[0] as Tensor;
+  }
+}
+
+/**
+ * One LSTM step (see LSTM for the gate equations): forward(x, [h, c]?) → [h', c'], x
+ * [N, inputSize] or unbatched [inputSize], h and c [N, hiddenSize] or [hiddenSize] (zeros by default).
+ * @throws ChainruleError for sizes that do not fit or inputs of the wrong shape.
+ * @example
+ * const cell = new LSTMCell(8, 16, { rng: new Rng(0) });
+ * const [h, c] = cell.forward(randn([4, 8]));   // [4, 16] each
+ */
+export class LSTMCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
+    super('LSTMCell', 4, inputSize, hiddenSize, opts);
+  }
+
+  forward(x: Tensor, hc?: [Tensor, Tensor]): [Tensor, Tensor] {
+    if (hc !== undefined && !(Array.isArray(hc) && hc.length === 2)) {
+      throw new ChainruleError(`LSTMCell: the state must be a pair [h, c], got ${show(hc)}`);
+    }
+    const [h, c] = this.cell(x, hc ? [hc[0], hc[1]] : [undefined, undefined], ['h', 'c'], lstmStep);
+    return [h as Tensor, c as Tensor];
+  }
+}
