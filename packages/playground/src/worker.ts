@@ -1,0 +1,92 @@
+// The training loop, off the main thread: bursts of optimizer steps, each followed by one frame
+// for the page, then a yield to the event loop so pause, step and probe commands get through.
+import type { Command, Frame, Report } from './protocol';
+import { Trainer } from './trainer';
+
+/** Time spent training between two frames: about 25 frames a second while running. */
+const BURST_MS = 40;
+const GRID_RES = 64;
+
+let trainer: Trainer | null = null;
+let running = false;
+let probe = 0;
+let newLosses: number[] = [];
+let stepsPerSecond = 0;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+const post = (report: Report) => self.postMessage(report);
+
+function frame(): Frame {
+  const t = trainer as Trainer;
+  const f: Frame = {
+    steps: t.steps,
+    running,
+    newLosses,
+    trainAccuracy: t.accuracy(t.train),
+    testAccuracy: t.accuracy(t.test),
+    stepsPerSecond,
+    grid: t.grid(GRID_RES),
+    res: GRID_RES,
+    domain: t.domain,
+    layers: t.snapshot(),
+    trace: t.trace(probe),
+  };
+  newLosses = [];
+  return f;
+}
+
+function burst(): void {
+  timer = null;
+  if (!running || trainer === null) return;
+  const t0 = performance.now();
+  let n = 0;
+  let elapsed = 0;
+  while (elapsed < BURST_MS) {
+    newLosses.push(trainer.step());
+    n++;
+    elapsed = performance.now() - t0;
+  }
+  stepsPerSecond = (1000 * n) / elapsed;
+  post({ kind: 'frame', frame: frame() });
+  timer = setTimeout(burst, 0);
+}
+
+function handle(cmd: Command): void {
+  switch (cmd.kind) {
+    case 'reset':
+      trainer = new Trainer(cmd.state);
+      probe = 0;
+      newLosses = [];
+      stepsPerSecond = 0;
+      post({ kind: 'data', train: trainer.train });
+      post({ kind: 'frame', frame: frame() });
+      break;
+    case 'play':
+      running = true;
+      if (timer === null) timer = setTimeout(burst, 0);
+      break;
+    case 'pause':
+      running = false;
+      if (trainer !== null) post({ kind: 'frame', frame: frame() });
+      break;
+    case 'step':
+      if (trainer === null) return;
+      running = false;
+      newLosses.push(trainer.step());
+      post({ kind: 'frame', frame: frame() });
+      break;
+    case 'probe':
+      probe = cmd.index;
+      if (trainer !== null) post({ kind: 'frame', frame: frame() });
+      break;
+  }
+}
+
+self.onmessage = (e: MessageEvent<Command>) => {
+  try {
+    handle(e.data);
+  } catch (err) {
+    running = false;
+    post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
