@@ -75,6 +75,11 @@ export interface NeuronFormulas {
   delta: { tex: string; value: number; refs: string };
 }
 
+/** `lhs = first = second = …`, one equals sign per line, aligned on the signs. */
+function aligned(lhs: string, ...steps: string[]): string {
+  return `\\begin{aligned}${lhs} &= ${steps.join(' \\\\ &= ')}\\end{aligned}`;
+}
+
 /** z, a and δ of one neuron with this step's numbers substituted (F1, F5 or F11, F7–F9). */
 export function neuronFormulas(
   layers: readonly LayerSnapshot[],
@@ -93,9 +98,12 @@ export function neuronFormulas(
   const row = layer.weight[j] as number[];
   const zTerms = row.map((w, i) => `${num(w, true)}\\cdot${num(input[i] as number, true)}`);
   const prev = l === 0 ? 'x' : `a^{(${l})}`;
-  const zTex =
-    `z_{${j + 1}}${sup} = \\textstyle\\sum_i W_{${j + 1}i}${sup} ${prev}_i + b_{${j + 1}}${sup}` +
-    ` = ${sumTex([...zTerms, num(layer.bias[j] as number, true)])} = ${num(z)}`;
+  const zTex = aligned(
+    `z_{${j + 1}}${sup}`,
+    `\\textstyle\\sum_i W_{${j + 1}i}${sup} ${prev}_i + b_{${j + 1}}${sup}`,
+    sumTex([...zTerms, num(layer.bias[j] as number, true)]),
+    num(z),
+  );
   const outAct = l === L ? '\\sigma' : SIGMA_TEX[act];
   const aTex = `a_{${j + 1}}${sup} = ${outAct}(z_{${j + 1}}${sup}) = ${outAct}(${num(z)}) = ${num(a)}`;
   const delta = here.delta[j] as number;
@@ -109,9 +117,12 @@ export function neuronFormulas(
     const next = trace.layers[l + 1] as ExampleTrace['layers'][number];
     const w = (layers[l + 1] as LayerSnapshot).weight;
     const terms = next.delta.map((dk, k) => `${num((w[k] as number[])[j] as number, true)}\\cdot${num(dk, true)}`);
-    dTex =
-      `\\delta_{${j + 1}}${sup} = \\Big(\\textstyle\\sum_k W_{k${j + 1}}^{(${l + 2})} \\delta_k^{(${l + 2})}\\Big)\\, ` +
-      `${SIGMA_TEX[act]}'(z_{${j + 1}}${sup}) = (${sumTex(terms)})\\cdot ${DERIV_TEX[act](z, a)} = ${num(delta)}`;
+    dTex = aligned(
+      `\\delta_{${j + 1}}${sup}`,
+      `\\Big(\\textstyle\\sum_k W_{k${j + 1}}^{(${l + 2})} \\delta_k^{(${l + 2})}\\Big)\\, ${SIGMA_TEX[act]}'(z_{${j + 1}}${sup})`,
+      `(${sumTex(terms, 2)})\\cdot ${DERIV_TEX[act](z, a)}`,
+      num(delta),
+    );
   }
   return {
     z: { tex: zTex, value: z },

@@ -83,17 +83,21 @@ let points: Points | null = null;
 let losses: number[] = [];
 let last: Frame | null = null;
 let selected: { layer: number; unit: number } | null = null;
+/** The number of the current run: reports of an earlier run still in flight are dropped. */
+let run = 0;
 
 function reset(): void {
   losses = [];
   last = null;
   selected = null;
   playButton.textContent = 'start';
-  send({ kind: 'reset', state });
+  run++;
+  send({ kind: 'reset', state, run });
 }
 
 worker.onmessage = (e: MessageEvent<Report>) => {
   const r = e.data;
+  if (r.run !== run) return;
   if (r.kind === 'data') points = r.train;
   else if (r.kind === 'error') warn([`training stopped: ${r.message}`]);
   else render(r.frame);
@@ -199,7 +203,7 @@ function renderInspector(): void {
   inspector.innerHTML = `
     <p><strong>${output ? 'output neuron' : `hidden layer ${l + 1}, neuron ${j + 1}`}</strong>
       for training example #${trace.index} x = (${x1.toFixed(3)}, ${x2.toFixed(3)}), label t = ${trace.t},
-      its loss alone L = ${trace.loss.toFixed(4)} (step ${last.steps}; click a dot of the heat map for another example)</p>
+      its loss alone L = ${trace.loss.toPrecision(4)} (step ${last.steps}; click a dot of the heat map for another example)</p>
     <div class="formula" data-part="z"></div><p class="hint">F1, the layer</p>
     <div class="formula" data-part="a"></div><p class="hint">F1, the activation</p>
     <div class="formula" data-part="delta"></div><p class="hint">${f.delta.refs}: the error term δ = ∂L/∂z</p>

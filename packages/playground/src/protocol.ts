@@ -4,7 +4,8 @@ import type { ExampleTrace, LayerSnapshot } from './trainer';
 
 /** Page → worker. */
 export type Command =
-  | { kind: 'reset'; state: PlaygroundState }
+  /** Starts a new run; `run` numbers it, and every report of that run carries the number. */
+  | { kind: 'reset'; state: PlaygroundState; run: number }
   | { kind: 'play' }
   | { kind: 'pause' }
   | { kind: 'step' }
@@ -30,6 +31,6 @@ export interface Frame {
 
 /** Worker → page. */
 export type Report =
-  | { kind: 'data'; train: { x: [number, number][]; y: number[] } }
-  | { kind: 'frame'; frame: Frame }
-  | { kind: 'error'; message: string };
+  | { kind: 'data'; run: number; train: { x: [number, number][]; y: number[] } }
+  | { kind: 'frame'; run: number; frame: Frame }
+  | { kind: 'error'; run: number; message: string };

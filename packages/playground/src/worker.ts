@@ -13,8 +13,10 @@ let probe = 0;
 let newLosses: number[] = [];
 let stepsPerSecond = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
+let run = 0;
 
 const post = (report: Report) => self.postMessage(report);
+const postFrame = () => post({ kind: 'frame', run, frame: frame() });
 
 function frame(): Frame {
   const t = trainer as Trainer;
@@ -47,7 +49,7 @@ function burst(): void {
     elapsed = performance.now() - t0;
   }
   stepsPerSecond = (1000 * n) / elapsed;
-  post({ kind: 'frame', frame: frame() });
+  postFrame();
   timer = setTimeout(burst, 0);
 }
 
@@ -55,11 +57,13 @@ function handle(cmd: Command): void {
   switch (cmd.kind) {
     case 'reset':
       trainer = new Trainer(cmd.state);
+      run = cmd.run;
+      running = false;
       probe = 0;
       newLosses = [];
       stepsPerSecond = 0;
-      post({ kind: 'data', train: trainer.train });
-      post({ kind: 'frame', frame: frame() });
+      post({ kind: 'data', run, train: trainer.train });
+      postFrame();
       break;
     case 'play':
       running = true;
@@ -67,17 +71,17 @@ function handle(cmd: Command): void {
       break;
     case 'pause':
       running = false;
-      if (trainer !== null) post({ kind: 'frame', frame: frame() });
+      if (trainer !== null) postFrame();
       break;
     case 'step':
       if (trainer === null) return;
       running = false;
       newLosses.push(trainer.step());
-      post({ kind: 'frame', frame: frame() });
+      postFrame();
       break;
     case 'probe':
       probe = cmd.index;
-      if (trainer !== null) post({ kind: 'frame', frame: frame() });
+      if (trainer !== null) postFrame();
       break;
   }
 }
@@ -87,6 +91,6 @@ self.onmessage = (e: MessageEvent<Command>) => {
     handle(e.data);
   } catch (err) {
     running = false;
-    post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    post({ kind: 'error', run, message: err instanceof Error ? err.message : String(err) });
   }
 };

@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
   it('loads with no console error and restores a run from its URL', async () => {
     const base = server.resolvedUrls?.local[0] as string;
     await page.goto(`${base}?${new URLSearchParams(RUN)}`);
-    await page.waitForSelector('body[data-trained="0"][data-graph-ready="true"]', { timeout: 15_000 });
+    await page.waitForSelector('body[data-trained="0"][data-graph-ready="true"]', { timeout: 30_000 });
     for (const [key, value] of Object.entries(RUN)) {
       expect(await page.inputValue(`#${key}`), key).toBe(value);
     }
@@ -154,10 +154,13 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('writes a changed setting back into the URL', async () => {
+  it('writes a changed setting back into the URL and restarts the run', async () => {
     await page.selectOption('#act', 'relu');
     await page.waitForFunction(() => new URLSearchParams(location.search).get('act') === 'relu');
     expect(new URL(page.url()).searchParams.get('hidden')).toBe('6,6');
+    // a new setting starts a new run, from step 0
+    await page.waitForSelector('body[data-trained="0"]');
+    expect(await page.textContent('#play')).toBe('start');
     expect(errors).toEqual([]);
   });
 });
