@@ -81,8 +81,8 @@ export class Trainer {
 
   /** P(label 1) = σ(z⁽ᴸ⁾) for each point. */
   probabilities(x: readonly (readonly number[])[]): Float32Array {
-    const logits = noGrad(() => this.model.forward(tensor(x as number[][])).sigmoid());
-    return Float32Array.from(logits.data);
+    const p = noGrad(() => this.model.forward(tensor(x as number[][])).sigmoid());
+    return Float32Array.from(p.data);
   }
 
   /** The fraction of `points` whose label is the predicted one (P(1) > 0.5). */
