@@ -2,7 +2,9 @@
 // in the URL gives the same points on every visit. Labels are 0 and 1, half of the points each.
 import { Rng } from '@chainrule/core';
 
+/** The data sets the page offers. */
 export const DATASETS = ['moons', 'circles', 'xor', 'spiral'] as const;
+/** The name of one of them (the URL's `data`). */
 export type DatasetName = (typeof DATASETS)[number];
 
 /** Points in the plane (`x[i] = [x₁, x₂]`) and their labels `y[i] ∈ {0, 1}`. */

@@ -15,6 +15,7 @@ const UNARY: Record<string, (v: Value) => Value> = {
   sigmoid: (v) => v.sigmoid(),
   relu: (v) => v.relu(),
 };
+/** The functions an expression may call. */
 export const FUNCTIONS = Object.keys(UNARY);
 
 /** `a = 2, b = -3` → { a: 2, b: -3 }. @throws ChainruleError naming the bad entry. */

@@ -2,9 +2,13 @@
 // the same data (set, noise, seed), the same initial weights (seed), the same training.
 import { DATASETS, type DatasetName } from './datasets';
 
+/** The hidden layers' activations: those whose derivatives docs/backprop.md gives (F7–F9). */
 export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid'] as const;
+/** One of ACTIVATIONS (the URL's `act`). */
 export type HiddenActivation = (typeof ACTIVATIONS)[number];
+/** The optimizers: 'momentum' is SGD with momentum 0.9; the others take their defaults but lr. */
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
+/** One of OPTIMIZERS (the URL's `opt`). */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** A playground run, as the URL holds it. */
@@ -25,6 +29,7 @@ export interface PlaygroundState {
   vars: string;
 }
 
+/** The run a bare URL gets: two moons, 2-8-8-1 tanh, Adam. */
 export const DEFAULT_STATE: PlaygroundState = {
   data: 'moons',
   noise: 0.1,
@@ -40,8 +45,11 @@ export const DEFAULT_STATE: PlaygroundState = {
 
 /** Number of training points (and of held-out points); the batch size is at most this. */
 export const TRAIN_SIZE = 200;
+/** The accepted range of each numeric setting (inclusive). */
 export const LIMITS = { noise: [0, 0.5], seed: [0, 2 ** 31 - 1], lr: [1e-5, 10], batch: [1, TRAIN_SIZE] } as const;
+/** At most this many hidden layers of at most this many units: the drawing stays readable. */
 export const MAX_LAYERS = 6;
+/** See MAX_LAYERS. */
 export const MAX_UNITS = 16;
 
 /**
