@@ -1,0 +1,219 @@
+// The playground's logic in Node: URL state, data sets, the expression parser, the backward
+// stepper, training and the inspector's formulas. The page (browser.test.ts) is these plus drawing.
+import { ChainruleError, topoSort, type Value } from '@chainrule/core';
+import { describe, expect, it } from 'vitest';
+import { makeDataset } from '../src/datasets';
+import { buildExpression, parseVars } from '../src/expression';
+import { deltaByFormula, neuronFormulas, num, zByFormula } from '../src/formula';
+import { DEFAULT_STATE, type PlaygroundState, parseHidden, parseState, toSearch } from '../src/state';
+import { BackwardStepper } from '../src/stepper';
+import { Trainer } from '../src/trainer';
+
+describe('URL state', () => {
+  const run: PlaygroundState = {
+    data: 'spiral',
+    noise: 0.23,
+    seed: 12345,
+    hidden: [5, 3, 7],
+    act: 'relu',
+    opt: 'rmsprop',
+    lr: 0.004,
+    batch: 17,
+    expr: 'exp(-x^2) / (1 + y)',
+    vars: 'x = 0.5, y = 2',
+  };
+
+  it('round-trips every field through the query string', () => {
+    expect(parseState(toSearch(run))).toEqual({ state: run, warnings: [] });
+  });
+
+  it('fills missing keys with the defaults', () => {
+    expect(parseState('?seed=9')).toEqual({ state: { ...DEFAULT_STATE, seed: 9 }, warnings: [] });
+  });
+
+  it('keeps the default of an invalid value and says why', () => {
+    const { state, warnings } = parseState('?data=rings&noise=0.9&seed=1.5&hidden=4,0&act=gelu&lr=-1&batch=999');
+    expect(state).toEqual(DEFAULT_STATE);
+    expect(warnings).toEqual([
+      'data=rings ignored: expected one of moons, circles, xor, spiral',
+      'noise=0.9 ignored: expected a number in [0, 0.5]',
+      'seed=1.5 ignored: expected an integer in [0, 2147483647]',
+      'hidden=4,0 ignored: expected 1 to 6 comma-separated widths, each 1 to 16',
+      'act=gelu ignored: expected one of tanh, relu, sigmoid',
+      'lr=-1 ignored: expected a number in [0.00001, 10]',
+      'batch=999 ignored: expected an integer in [1, 200]',
+    ]);
+  });
+
+  it('parses hidden widths', () => {
+    expect(parseHidden(' 8, 4 ')).toEqual([8, 4]);
+    expect(parseHidden('16')).toEqual([16]);
+    for (const bad of ['', '8,,4', '17', '2.5', '1,1,1,1,1,1,1', 'a']) expect(parseHidden(bad), bad).toBeNull();
+  });
+});
+
+describe('data sets', () => {
+  it('are a function of the seed, with half of the points in each class', () => {
+    for (const name of ['moons', 'circles', 'xor', 'spiral'] as const) {
+      const a = makeDataset(name, 100, 0.1, 4);
+      expect(makeDataset(name, 100, 0.1, 4)).toEqual(a);
+      expect(makeDataset(name, 100, 0.1, 5).x).not.toEqual(a.x);
+      expect(a.y.filter((t) => t === 1)).toHaveLength(50);
+    }
+  });
+
+  it('lie on their shapes when there is no noise', () => {
+    const moons = makeDataset('moons', 50, 0, 1);
+    moons.x.forEach(([x, y], i) => {
+      // upper moon: unit half circle about (−0.5, −0.25), y ≥ −0.25; lower: about (0.5, 0.25), y ≤ 0.25
+      const [cx, cy] = moons.y[i] === 0 ? [-0.5, -0.25] : [0.5, 0.25];
+      expect(Math.hypot(x - cx, y - cy)).toBeCloseTo(1, 12);
+      expect(moons.y[i] === 0 ? y >= -0.25 : y <= 0.25).toBe(true);
+    });
+    const circles = makeDataset('circles', 50, 0, 1);
+    circles.x.forEach(([x, y], i) => {
+      expect(Math.hypot(x, y)).toBeCloseTo(circles.y[i] === 0 ? 1 : 0.5, 12);
+    });
+    const xor = makeDataset('xor', 50, 0, 1);
+    xor.x.forEach(([x, y], i) => {
+      expect(Math.sign(x * y)).toBe(xor.y[i] === 1 ? -1 : 1);
+      expect(Math.min(Math.abs(x), Math.abs(y))).toBeGreaterThanOrEqual(0.1);
+    });
+    const spiral = makeDataset('spiral', 50, 0, 1);
+    // arm 1 is arm 0 turned by π: consecutive points i (arm 0) and i + 1 (arm 1) are opposite
+    for (let i = 0; i < 50; i += 2) {
+      const [p, q] = [spiral.x[i], spiral.x[i + 1]] as [[number, number], [number, number]];
+      expect(q[0]).toBeCloseTo(-p[0], 12);
+      expect(q[1]).toBeCloseTo(-p[1], 12);
+    }
+  });
+});
+
+describe('expressions', () => {
+  it('builds tanh(a*b + c) * a as Values, with the hand-derived gradients', () => {
+    const [a, b, c] = [1.5, -0.8, 0.4];
+    const { root, leaves } = buildExpression('tanh(a*b + c) * a', parseVars('a = 1.5, b = -0.8; c=0.4'));
+    const t = Math.tanh(a * b + c);
+    expect(root.data).toBeCloseTo(t * a, 15);
+    root.backward();
+    const grad = Object.fromEntries(leaves.map((v) => [v.label, v.grad]));
+    // ∂/∂a = tanh(ab + c) + a(1 − t²)b (a is used twice: F16), ∂/∂b = a(1 − t²)a, ∂/∂c = a(1 − t²)
+    expect(grad.a).toBeCloseTo(t + a * (1 - t * t) * b, 14);
+    expect(grad.b).toBeCloseTo(a * (1 - t * t) * a, 14);
+    expect(grad.c).toBeCloseTo(a * (1 - t * t), 14);
+  });
+
+  it('reads ^ as a right-associative power above *, and unary minus', () => {
+    const v = parseVars('x = 1.1');
+    expect(buildExpression('2*x^2^3', v).root.data).toBeCloseTo(2 * 1.1 ** 8, 12);
+    expect(buildExpression('-x^-1 + -(x - 3)', v).root.data).toBeCloseTo(-(1.1 ** -1) + 1.9, 12);
+    expect(buildExpression('sigmoid(x) - relu(-x) + log(exp(x))', v).root.data).toBeCloseTo(
+      1 / (1 + Math.exp(-1.1)) + 1.1,
+      12,
+    );
+  });
+
+  it('names what is wrong', () => {
+    const bad: [string, string, RegExp][] = [
+      ['a +', 'a = 1', /^expression: /],
+      ['a * q', 'a = 1', /'q' has no value/],
+      ['sinh(a)', 'a = 1', /unknown function \(tanh, exp, log, sigmoid, relu\)/],
+      ['a ^ a', 'a = 1', /exponent after \^ must be a number/],
+      ['tanh(a, a)', 'a = 1', /tanh\(\) takes one argument, got 2/],
+      ['a.b', 'a = 1', /unsupported syntax \(MemberExpression\)/],
+    ];
+    for (const [expr, vars, message] of bad) {
+      expect(() => buildExpression(expr, parseVars(vars)), expr).toThrow(ChainruleError);
+      expect(() => buildExpression(expr, parseVars(vars)), expr).toThrow(message);
+    }
+    expect(() => parseVars('a = 1, b = two')).toThrow("variables: expected 'name = number', got 'b = two'");
+  });
+});
+
+describe('the backward stepper', () => {
+  it("visits nodes in reverse topological order and ends with Value.backward()'s gradients", () => {
+    const expr = 'tanh(a*b + c) * a + a*a';
+    const vars = parseVars('a = 0.7, b = 2, c = -1');
+    const reference = buildExpression(expr, vars).root;
+    reference.backward();
+    const stepper = new BackwardStepper(buildExpression(expr, vars).root);
+    const n = stepper.order.length;
+    const visited: number[] = [];
+    for (let s = stepper.next(); s !== null; s = stepper.next()) {
+      visited.push(s.node);
+      // a node's grad is complete when reached (F16): it never changes afterwards
+      expect(s.grad).toBe((stepper.order[s.node] as Value).grad);
+    }
+    expect(visited).toEqual([...Array(n).keys()].reverse());
+    expect(stepper.done).toBe(true);
+    const expected = topoSort(reference) as Value[];
+    expect(stepper.order.map((v) => v.grad)).toEqual(expected.map((v) => v.grad));
+  });
+
+  it('reports what each operand received and the local derivative used', () => {
+    const stepper = new BackwardStepper(buildExpression('a*b + a*a', parseVars('a = 3, b = -2')).root);
+    const first = stepper.next(); // +: local derivatives 1
+    expect(first?.contributions.map((c) => [c.local, c.added])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    const records = [first, ...Array.from({ length: stepper.order.length - 1 }, () => stepper.next())];
+    const square = records.find((r) => r?.op === '*' && r.contributions.length === 1);
+    // a·a sends 2a to a, once, with both formulas named
+    expect(square?.contributions[0]).toMatchObject({ local: 6, added: 6 });
+    expect(square?.contributions[0]?.formula).toBe('∂(a·b)/∂a = b and ∂(a·b)/∂b = a');
+    const product = records.find((r) => r?.op === '*' && r.contributions.length === 2);
+    expect(product?.contributions.map((c) => c.local)).toEqual([-2, 3]);
+    expect(stepper.next()).toBeNull();
+  });
+});
+
+describe('training and the inspector', () => {
+  it('reaches 95 % held-out accuracy on two moons within 300 steps, the same run for the same seed', () => {
+    const a = new Trainer(DEFAULT_STATE);
+    const b = new Trainer(DEFAULT_STATE);
+    let steps = 0;
+    while (a.accuracy(a.test) < 0.95 && steps < 300) {
+      expect(a.step()).toBe(b.step());
+      steps++;
+    }
+    expect(a.accuracy(a.test)).toBeGreaterThanOrEqual(0.95);
+    expect(a.snapshot()).toEqual(b.snapshot());
+    expect(a.grid(8)).toHaveLength(64);
+  });
+
+  it.each(['tanh', 'relu', 'sigmoid'] as const)(
+    'δ by autodiff equals F2/F5 (and z equals F1) for every %s neuron',
+    (act) => {
+      const trainer = new Trainer({ ...DEFAULT_STATE, act, hidden: [4, 3] });
+      for (let s = 0; s < 20; s++) trainer.step();
+      const layers = trainer.snapshot();
+      for (const index of [0, 7, 101]) {
+        const trace = trainer.trace(index);
+        trace.layers.forEach((layer, l) => {
+          layer.delta.forEach((delta, j) => {
+            expect(deltaByFormula(layers, trace, l, j, act)).toBeCloseTo(delta, 6);
+            expect(zByFormula(layers, trace, l, j)).toBeCloseTo(layer.z[j] as number, 5);
+          });
+        });
+        // the output: δ = σ(z) − t (F11, one example)
+        const out = trace.layers[2];
+        expect(out?.delta[0]).toBeCloseTo((out?.a[0] as number) - trace.t, 6);
+      }
+    },
+  );
+
+  it('writes the formulas with the numbers substituted', () => {
+    const trainer = new Trainer({ ...DEFAULT_STATE, hidden: [2] });
+    const layers = trainer.snapshot();
+    const trace = trainer.trace(3);
+    const f = neuronFormulas(layers, trace, 0, 1, 'tanh');
+    const w = layers[0]?.weight[1] as number[];
+    expect(f.z.tex).toContain(`${num(w[0] as number, true)}\\cdot${num(trace.x[0], true)}`);
+    expect(f.a.tex).toBe(`a_{2}^{(1)} = \\tanh(z_{2}^{(1)}) = \\tanh(${num(f.z.value)}) = ${num(f.a.value)}`);
+    expect(f.delta.refs).toBe('F5, F8');
+    expect(neuronFormulas(layers, trace, 1, 0, 'tanh').delta.refs).toBe('F2, F11 (N = 1)');
+    expect(num(-0.000123456)).toBe('-1.23\\times 10^{-4}');
+    expect(num(-2.5, true)).toBe('(-2.5)');
+  });
+});
