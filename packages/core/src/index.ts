@@ -5,6 +5,7 @@ export { ChainruleError } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export * as kernels from './kernels/index';
+export { type KernelBackend, kernelBackend, kernelsReady, setKernels } from './kernels/wasm/runtime';
 export { Rng } from './rng';
 export {
   arange,

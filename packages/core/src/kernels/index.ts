@@ -10,3 +10,5 @@ export * from './movement';
 export * from './reduce';
 export * from './softmax';
 export * from './unary';
+export { gemmWasm } from './wasm/gemm';
+export { heapF32, type KernelBackend, kernelBackend, kernelsReady, setKernels, wasmMemoryBytes } from './wasm/runtime';
