@@ -3,4 +3,5 @@ export { type HeapReport, heapOfTrainingLoop } from './heap';
 export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';
 export { benchMlpTrain, type MlpTrainResult } from './mlp-train';
+export { benchGemm, benchTrain, gemmCases } from './tables';
 export { benchValueMlp, type ValueBenchResult } from './value-mlp';

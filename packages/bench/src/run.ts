@@ -1,10 +1,11 @@
-// `pnpm bench [heap|value|matmul|mlp]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train]`: every benchmark, or the ones named.
 import { heapOfTrainingLoop } from './heap';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
+import { benchGemm, benchTrain } from './tables';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -30,5 +31,13 @@ if (run.includes('matmul')) {
 }
 if (run.includes('mlp')) {
   await benchMlpTrain();
+  console.log();
+}
+if (run.includes('gemm')) {
+  benchGemm();
+  console.log();
+}
+if (run.includes('train')) {
+  benchTrain();
   console.log();
 }
