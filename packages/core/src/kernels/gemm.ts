@@ -13,8 +13,9 @@ import { useWasm } from './wasm/runtime';
  * (a batch of a batched matmul) without copying.
  *
  * Runs the WebAssembly SIMD kernel (wasm/gemm.ts) when it is loaded and selected (`setKernels`)
- * and the three buffers share one float type; products under WASM_MIN_FLOPS multiply-adds stay in
- * TypeScript, where the copies in and out would cost more than the kernel saves.
+ * and the three buffers share one float type. Products under WASM_MIN_FLOPS multiply-adds stay in
+ * TypeScript, where the copies in and out would cost more than the kernel saves, and so do operands
+ * over WASM_MAX_BYTES.
  */
 export function gemm(
   m: number,
@@ -30,16 +31,21 @@ export function gemm(
   bOffset = 0,
   cOffset = 0,
 ): void {
-  if (m * n * k >= WASM_MIN_FLOPS && useWasm() && sameFloatType(a, b, c)) {
+  const inWasm = m * n * k >= WASM_MIN_FLOPS && (m * k + k * n + m * n) * c.BYTES_PER_ELEMENT <= WASM_MAX_BYTES;
+  if (inWasm && useWasm() && sameFloatType(a, b, c)) {
     gemmWasm(m, n, k, a, transA, b, transB, c, accumulate, aOffset, bOffset, cOffset);
   } else gemmTs(m, n, k, a, transA, b, transB, c, accumulate, aOffset, bOffset, cOffset);
 }
 
 /**
- * m·n·k below which TypeScript is faster than the copies of the WebAssembly path: measured (float32)
- * 0.6× at 8×8×8, 1.8× at 16×16×16, 5× at 32×32×32 and 8× at the shapes of an MLP step.
+ * m·n·k below which TypeScript is faster than the copies of the WebAssembly path. WebAssembly's
+ * speed over TypeScript's, measured in float32: 0.6× at 8×8×8, 1.8× at 16×16×16, 5× at 32×32×32,
+ * 8× at the shapes of an MLP step.
  */
 export const WASM_MIN_FLOPS = 2048;
+
+/** Operand bytes above which gemm stays in TypeScript: 32-bit WebAssembly memory ends at 4 GiB. */
+export const WASM_MAX_BYTES = 2 ** 30;
 
 function sameFloatType(a: Buf, b: Buf, c: Buf): boolean {
   if (c instanceof Float32Array) return a instanceof Float32Array && b instanceof Float32Array;

@@ -1,5 +1,9 @@
 // kernels/wasm: gemm through the WebAssembly SIMD kernel (assembly/gemm.ts). The operands are
 // copied into WebAssembly memory, the kernel packs them into panels there, and C is copied back.
+// Copying rather than keeping tensor storage in WebAssembly memory, by measurement: in a profile of
+// the 784-128-64-10 MLP step (batch 64) the copies take 6 % of the step against 55 % for the
+// kernel itself, while resident storage would need a FinalizationRegistry-managed allocator and
+// typed-array views re-created whenever memory is replaced.
 import type { Buf } from '../index';
 import { heapF32, heapF64, reserve } from './runtime';
 

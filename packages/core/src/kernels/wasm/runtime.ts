@@ -97,7 +97,8 @@ let preferred: 'ts' | 'wasm' = 'wasm';
 export function reserve(bytes: number): WasmKernels {
   if (!compiled || !api) throw new ChainruleError('gemm: the WebAssembly kernels are not loaded');
   if (instance && bytes <= capacity) return instance;
-  const pages = Math.ceil(Math.max(bytes, 2 * capacity, INITIAL_BYTES) / PAGE);
+  // 65536 pages is the 4 GiB of 32-bit addresses
+  const pages = Math.min(Math.ceil(Math.max(bytes, 2 * capacity, INITIAL_BYTES) / PAGE), 65536);
   const memory = new api.Memory({ initial: pages });
   instance = new api.Instance(compiled, { env: { memory } }).exports as WasmKernels;
   capacity = pages * PAGE;
