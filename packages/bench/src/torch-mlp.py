@@ -31,8 +31,12 @@ def step():
 
 for _ in range(20):
     step()
-steps, start = 0, time.perf_counter()
-while time.perf_counter() - start < 2:
-    step()
-    steps += 1
-print(batch * steps / (time.perf_counter() - start))
+# the fastest of 20 windows of at least 0.1 s, as the JavaScript side reports its fastest sample
+best = 0.0
+for _ in range(20):
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 0.1:
+        step()
+        steps += 1
+    best = max(best, batch * steps / (time.perf_counter() - start))
+print(best)

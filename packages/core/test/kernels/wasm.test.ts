@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderBinaryModule } from '../../scripts/build-wasm';
@@ -37,46 +38,56 @@ function magnitudes(m: number, n: number, k: number, a: Buf, tA: boolean, b: Buf
   return s;
 }
 
+// Node 20 validates the relaxed-SIMD build only behind this V8 flag (Node 22 by default): set it so
+// that both builds are tested against the reference.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const BUILDS = ['wasm-simd128', 'wasm-relaxed-simd'] as const;
+
 describe('WebAssembly gemm', () => {
   afterEach(() => setKernels(process.env.CHAINRULE_KERNELS === 'ts' ? 'ts' : 'wasm'));
 
-  it('matches the TypeScript gemm: every transpose, accumulate, offsets, block edges, both dtypes', () => {
-    const arb = fc.record({
-      m: dim,
-      n: dim,
-      k: depth,
-      tA: fc.boolean(),
-      tB: fc.boolean(),
-      accumulate: fc.boolean(),
-      offsets: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
-      f64: fc.boolean(),
-      seed: fc.nat(),
-    });
-    fc.assert(
-      fc.property(arb, ({ m, n, k, tA, tB, accumulate, offsets: [ao, bo, co], f64, seed }) => {
-        const Type = f64 ? Float64Array : Float32Array;
-        const rng = new Rng(seed);
-        const a = random(Type, ao + m * k + 2, rng);
-        const b = random(Type, bo + k * n + 2, rng);
-        const c = random(Type, co + m * n + 2, rng);
-        const want = c.slice();
-        const got = c.slice();
-        gemmTs(m, n, k, a, tA, b, tB, want, accumulate, ao, bo, co);
-        gemmWasm(m, n, k, a, tA, b, tB, got, accumulate, ao, bo, co);
-        const scale = magnitudes(m, n, k, a.subarray(ao), tA, b.subarray(bo), tB);
-        // both sum in their own order (and the relaxed build may fuse): rounding of Σ|terms| only
-        const tol = f64 ? 1e-13 : 1e-6;
-        for (let i = 0; i < got.length; i++) {
-          const inside = i >= co && i < co + m * n;
-          const bound = inside ? tol * ((scale[i - co] as number) + Math.abs(c[i] as number)) : 0;
-          if (!(Math.abs((got[i] as number) - (want[i] as number)) <= bound)) {
-            expect.fail(`C[${i}] = ${got[i]}, TypeScript ${want[i]} (m=${m} n=${n} k=${k} tA=${tA} tB=${tB})`);
+  it.each(BUILDS)(
+    '%s matches the TypeScript gemm: every transpose, accumulate, offsets, block edges, both dtypes',
+    (build) => {
+      setKernels(build);
+      expect(kernelBackend()).toBe(build);
+      const arb = fc.record({
+        m: dim,
+        n: dim,
+        k: depth,
+        tA: fc.boolean(),
+        tB: fc.boolean(),
+        accumulate: fc.boolean(),
+        offsets: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+        f64: fc.boolean(),
+        seed: fc.nat(),
+      });
+      fc.assert(
+        fc.property(arb, ({ m, n, k, tA, tB, accumulate, offsets: [ao, bo, co], f64, seed }) => {
+          const Type = f64 ? Float64Array : Float32Array;
+          const rng = new Rng(seed);
+          const a = random(Type, ao + m * k + 2, rng);
+          const b = random(Type, bo + k * n + 2, rng);
+          const c = random(Type, co + m * n + 2, rng);
+          const want = c.slice();
+          const got = c.slice();
+          gemmTs(m, n, k, a, tA, b, tB, want, accumulate, ao, bo, co);
+          gemmWasm(m, n, k, a, tA, b, tB, got, accumulate, ao, bo, co);
+          const scale = magnitudes(m, n, k, a.subarray(ao), tA, b.subarray(bo), tB);
+          // both sum in their own order (and the relaxed build may fuse): rounding of Σ|terms| only
+          const tol = f64 ? 1e-13 : 1e-6;
+          for (let i = 0; i < got.length; i++) {
+            const inside = i >= co && i < co + m * n;
+            const bound = inside ? tol * ((scale[i - co] as number) + Math.abs(c[i] as number)) : 0;
+            if (!(Math.abs((got[i] as number) - (want[i] as number)) <= bound)) {
+              expect.fail(`C[${i}] = ${got[i]}, TypeScript ${want[i]} (m=${m} n=${n} k=${k} tA=${tA} tB=${tB})`);
+            }
           }
-        }
-      }),
-      { numRuns: 400, seed: 41 },
-    );
-  });
+        }),
+        { numRuns: 400, seed: 41 },
+      );
+    },
+  );
 
   it('accumulate = false overwrites NaN; k = 0 writes zeros, or leaves C when accumulating', () => {
     for (const Type of [Float32Array, Float64Array]) {
@@ -118,11 +129,22 @@ describe('WebAssembly gemm', () => {
     expect(mixed).toEqual(viaTs);
   });
 
-  it('setKernels rejects anything but ts and wasm, and changes nothing then', () => {
+  it('setKernels rejects other names, and changes nothing then', () => {
     setKernels('ts');
-    expect(() => setKernels('gpu' as 'ts')).toThrow(ChainruleError);
-    expect(() => setKernels('gpu' as 'ts')).toThrow(`setKernels: expected 'ts' or 'wasm', got "gpu"`);
+    for (const bad of ['gpu', 'toString']) {
+      expect(() => setKernels(bad as 'ts')).toThrow(ChainruleError);
+      expect(() => setKernels(bad as 'ts')).toThrow(
+        `setKernels: expected 'ts', 'wasm', 'wasm-simd128' or 'wasm-relaxed-simd', got "${bad}"`,
+      );
+    }
     expect(kernelBackend()).toBe('ts');
+  });
+
+  it("setKernels('wasm') picks the relaxed-SIMD build where the engine validates it", () => {
+    setKernels('wasm-simd128');
+    expect(kernelBackend()).toBe('wasm-simd128');
+    setKernels('wasm');
+    expect(kernelBackend()).toBe('wasm-relaxed-simd'); // the flag above is set
   });
 
   it('the suite runs with the kernels CHAINRULE_KERNELS names', () => {

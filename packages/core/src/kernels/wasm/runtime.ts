@@ -59,15 +59,21 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-/** The build this engine validates: relaxed SIMD first (fused multiply-add), then SIMD128. */
-function pickBuild(): { bytes: Uint8Array; name: KernelBackend } | null {
+type WasmBuild = Exclude<KernelBackend, 'ts'>;
+const BUILDS: Record<WasmBuild, string> = { 'wasm-relaxed-simd': relaxedSimd, 'wasm-simd128': simd128 };
+
+/** The bytes of `name` if this engine validates them (now: a V8 flag may have changed since import). */
+function validBuild(name: WasmBuild): Uint8Array | null {
   if (!api) return null;
-  for (const [name, base64] of [
-    ['wasm-relaxed-simd', relaxedSimd],
-    ['wasm-simd128', simd128],
-  ] as const) {
-    const bytes = decode(base64);
-    if (api.validate(bytes)) return { bytes, name };
+  const bytes = decode(BUILDS[name]);
+  return api.validate(bytes) ? bytes : null;
+}
+
+/** The build this engine validates: relaxed SIMD first (fused multiply-add), then SIMD128. */
+function pickBuild(): { bytes: Uint8Array; name: WasmBuild } | null {
+  for (const name of ['wasm-relaxed-simd', 'wasm-simd128'] as const) {
+    const bytes = validBuild(name);
+    if (bytes) return { bytes, name };
   }
   return null;
 }
@@ -76,13 +82,23 @@ const PAGE = 65536;
 /** Reserved up front; enough for every gemm of a 784-512-512-10 MLP at batch 256. */
 const INITIAL_BYTES = 8 * 1024 * 1024;
 
-const build = pickBuild();
+let build = pickBuild();
 let compiled: WasmModule | null = null;
 let instance: WasmKernels | null = null;
 let capacity = 0;
 let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);
 let preferred: 'ts' | 'wasm' = 'wasm';
+
+/** Compiles `next` synchronously and makes it the build in use, with a fresh memory. */
+function switchBuild(next: { bytes: Uint8Array; name: WasmBuild }): void {
+  if (!api) return;
+  compiled = new api.Module(next.bytes);
+  build = next;
+  instance = null;
+  capacity = 0;
+  reserve(0);
+}
 
 /**
  * Makes `bytes` of WebAssembly memory available and returns the kernels working in it.
@@ -143,22 +159,37 @@ export function useWasm(): boolean {
 }
 
 /**
- * Chooses the kernel implementation: `'wasm'` (the default: WebAssembly SIMD, falling back to
- * TypeScript where the engine has no SIMD) or `'ts'` (the TypeScript reference kernels). Results
- * agree to rounding; the choice exists for tests, debugging and comparisons.
- * @throws ChainruleError if `kind` is neither, or `'wasm'` is asked for where WebAssembly SIMD
- * does not validate.
+ * Chooses the kernel implementation: `'wasm'` (the default: WebAssembly SIMD, relaxed SIMD where
+ * the engine has it, falling back to TypeScript where it has no SIMD), `'ts'` (the TypeScript
+ * reference kernels), or one WebAssembly build by name. Results agree to rounding; the choice
+ * exists for tests, debugging and comparisons.
+ * @throws ChainruleError if `kind` is none of these, or names WebAssembly that this engine does
+ * not validate (nothing changes then).
  * @example
  * setKernels('ts'); // every kernel runs in TypeScript from now on
+ * setKernels('wasm-simd128'); // the plain-SIMD build even where relaxed SIMD is available
  */
-export function setKernels(kind: 'ts' | 'wasm'): void {
-  if (kind !== 'ts' && kind !== 'wasm') {
-    throw new ChainruleError(`setKernels: expected 'ts' or 'wasm', got ${JSON.stringify(kind)}`);
+export function setKernels(kind: 'ts' | 'wasm' | WasmBuild): void {
+  if (kind === 'ts') {
+    preferred = 'ts';
+    return;
   }
-  if (kind === 'wasm' && !build) {
-    throw new ChainruleError("setKernels: 'wasm' needs WebAssembly SIMD, which this engine does not support");
+  if (kind !== 'wasm' && !Object.hasOwn(BUILDS, kind)) {
+    throw new ChainruleError(
+      `setKernels: expected 'ts', 'wasm', 'wasm-simd128' or 'wasm-relaxed-simd', got ${JSON.stringify(kind)}`,
+    );
   }
-  preferred = kind;
+  let next: { bytes: Uint8Array; name: WasmBuild } | null;
+  if (kind === 'wasm') next = pickBuild();
+  else {
+    const bytes = validBuild(kind);
+    next = bytes && { bytes, name: kind };
+  }
+  if (!next) {
+    throw new ChainruleError(`setKernels: '${kind}' needs WebAssembly features this engine does not validate`);
+  }
+  if (next.name !== build?.name || !compiled) switchBuild(next);
+  preferred = 'wasm';
 }
 
 /** The kernels in use now: `'ts'`, `'wasm-simd128'` or `'wasm-relaxed-simd'`. */
