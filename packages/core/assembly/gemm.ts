@@ -242,3 +242,38 @@ export function gemmF64(
 ): void {
   gemm<f64>(m, n, k, a, transA, b, transB, c, accumulate, work);
 }
+
+/**
+ * `count` products C_t (+)= op(A_t)·op(B_t) in order, as if gemm were called once per t: offs holds
+ * `count` triples of i32 element offsets (A_t, B_t, C_t) from a, b, c. One call into WebAssembly
+ * for a whole batched matmul; a C_t that repeats accumulates when `accumulate` is set.
+ */
+@inline
+function gemmBatch<T>(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  const es = sizeof<T>();
+  for (let t = 0; t < count; t++, offs += 12) {
+    const at = a + <usize>load<i32>(offs) * es;
+    const bt = b + <usize>load<i32>(offs, 4) * es;
+    const ct = c + <usize>load<i32>(offs, 8) * es;
+    gemm<T>(m, n, k, at, transA, bt, transB, ct, accumulate, work);
+  }
+}
+
+/** float32 batched gemm on byte addresses (see `gemmBatch`). */
+export function gemmBatchF32(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  gemmBatch<f32>(m, n, k, count, a, transA, b, transB, c, accumulate, offs, work);
+}
+
+/** float64 batched gemm on byte addresses (see `gemmBatch`). */
+export function gemmBatchF64(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  gemmBatch<f64>(m, n, k, count, a, transA, b, transB, c, accumulate, offs, work);
+}

@@ -47,7 +47,8 @@ export const WASM_MIN_FLOPS = 2048;
 /** Operand bytes above which gemm stays in TypeScript: 32-bit WebAssembly memory ends at 4 GiB. */
 export const WASM_MAX_BYTES = 2 ** 30;
 
-function sameFloatType(a: Buf, b: Buf, c: Buf): boolean {
+/** Whether a, b and c are all Float32Array or all Float64Array (the WebAssembly kernels' types). */
+export function sameFloatType(a: Buf, b: Buf, c: Buf): boolean {
   if (c instanceof Float32Array) return a instanceof Float32Array && b instanceof Float32Array;
   return c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
 }

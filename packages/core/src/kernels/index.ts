@@ -5,10 +5,11 @@ export type Buf = Float32Array | Float64Array;
 
 export * from './binary';
 export * from './gemm';
+export * from './gemm-batched';
 export * from './loss';
 export * from './movement';
 export * from './reduce';
 export * from './softmax';
 export * from './unary';
-export { gemmWasm } from './wasm/gemm';
+export { gemmBatchedWasm, gemmWasm } from './wasm/gemm';
 export { heapF32, type KernelBackend, kernelBackend, kernelsReady, setKernels, wasmMemoryBytes } from './wasm/runtime';

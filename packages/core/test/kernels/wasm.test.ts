@@ -8,7 +8,18 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderBinaryModule } from '../../scripts/build-wasm';
 import { ChainruleError } from '../../src/errors';
-import { type Buf, gemm, gemmTs, gemmWasm, kernelBackend, setKernels, wasmMemoryBytes } from '../../src/kernels/index';
+import {
+  type Buf,
+  gemm,
+  gemmBatched,
+  gemmBatchedTs,
+  gemmBatchedWasm,
+  gemmTs,
+  gemmWasm,
+  kernelBackend,
+  setKernels,
+  wasmMemoryBytes,
+} from '../../src/kernels/index';
 import { heapF32 } from '../../src/kernels/wasm/runtime';
 import { Rng } from '../../src/rng';
 
@@ -88,6 +99,67 @@ describe('WebAssembly gemm', () => {
       );
     },
   );
+
+  it.each(BUILDS)(
+    '%s batched gemm equals one TypeScript gemm per batch, repeated and broadcast offsets included',
+    (build) => {
+      setKernels(build);
+      const arb = fc.record({
+        m: dim,
+        n: dim,
+        k: dim,
+        tA: fc.boolean(),
+        tB: fc.boolean(),
+        accumulate: fc.boolean(),
+        f64: fc.boolean(),
+        // which stored matrix each product reads and writes: repeats are broadcasts (a, b) and
+        // gradient sums (c)
+        batches: fc.array(fc.tuple(fc.nat(2), fc.nat(2), fc.nat(3)), { minLength: 1, maxLength: 6 }),
+        pad: fc.nat(4),
+        seed: fc.nat(),
+      });
+      fc.assert(
+        fc.property(arb, ({ m, n, k, tA, tB, accumulate, f64, batches, pad, seed }) => {
+          const Type = f64 ? Float64Array : Float32Array;
+          const rng = new Rng(seed);
+          const a = random(Type, pad + 3 * m * k, rng);
+          const b = random(Type, pad + 3 * k * n, rng);
+          const c = random(Type, pad + 4 * m * n + pad, rng);
+          const aOff = Int32Array.from(batches, ([i]) => pad + i * m * k);
+          const bOff = Int32Array.from(batches, ([, j]) => pad + j * k * n);
+          const cOff = Int32Array.from(batches, ([, , l]) => pad + l * m * n);
+          const want = c.slice();
+          const got = c.slice();
+          gemmBatchedTs(m, n, k, aOff, bOff, cOff, a, tA, b, tB, want, accumulate);
+          gemmBatchedWasm(m, n, k, aOff, bOff, cOff, a, tA, b, tB, got, accumulate);
+          // every term is at most 1 in size: rounding of at most k·count terms plus C
+          const bound = (f64 ? 1e-14 : 1e-6) * (k * batches.length + 1);
+          for (let i = 0; i < c.length; i++) {
+            if (!(Math.abs((got[i] as number) - (want[i] as number)) <= bound)) {
+              expect.fail(
+                `C[${i}] = ${got[i]}, TypeScript ${want[i]} (m=${m} n=${n} k=${k} batches=${JSON.stringify(batches)})`,
+              );
+            }
+          }
+        }),
+        { numRuns: 150, seed: 43 },
+      );
+    },
+  );
+
+  it('gemmBatched dispatches like gemm: the same result as the loop of gemm', () => {
+    const rng = new Rng(8);
+    const a = random(Float64Array, 2 * 20 * 30, rng);
+    const b = random(Float64Array, 30 * 25, rng);
+    const viaBatch = new Float64Array(2 * 20 * 25);
+    const viaLoop = new Float64Array(2 * 20 * 25);
+    const aOff = Int32Array.of(0, 600);
+    const bOff = Int32Array.of(0, 0);
+    const cOff = Int32Array.of(0, 500);
+    gemmBatched(20, 25, 30, aOff, bOff, cOff, a, false, b, false, viaBatch, false);
+    for (let t = 0; t < 2; t++) gemm(20, 25, 30, a, false, b, false, viaLoop, false, aOff[t], bOff[t], cOff[t]);
+    for (let i = 0; i < viaLoop.length; i++) expect(viaBatch[i]).toBeCloseTo(viaLoop[i] as number, 12);
+  });
 
   it('accumulate = false overwrites NaN; k = 0 writes zeros, or leaves C when accumulating', () => {
     for (const Type of [Float32Array, Float64Array]) {

@@ -30,6 +30,34 @@ export interface WasmKernels {
     acc: number,
     work: number,
   ): void;
+  gemmBatchF32(
+    m: number,
+    n: number,
+    k: number,
+    count: number,
+    a: number,
+    tA: number,
+    b: number,
+    tB: number,
+    c: number,
+    acc: number,
+    offs: number,
+    work: number,
+  ): void;
+  gemmBatchF64(
+    m: number,
+    n: number,
+    k: number,
+    count: number,
+    a: number,
+    tA: number,
+    b: number,
+    tB: number,
+    c: number,
+    acc: number,
+    offs: number,
+    work: number,
+  ): void;
   workBytes(n: number, elementSize: number): number;
 }
 
@@ -88,6 +116,7 @@ let instance: WasmKernels | null = null;
 let capacity = 0;
 let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);
+let i32 = new Int32Array(0);
 let preferred: 'ts' | 'wasm' = 'wasm';
 
 /** Compiles `next` synchronously and makes it the build in use, with a fresh memory. */
@@ -120,6 +149,7 @@ export function reserve(bytes: number): WasmKernels {
   capacity = pages * PAGE;
   f32 = new Float32Array(memory.buffer);
   f64 = new Float64Array(memory.buffer);
+  i32 = new Int32Array(memory.buffer);
   return instance;
 }
 
@@ -129,6 +159,9 @@ export function heapF32(): Float32Array {
 }
 export function heapF64(): Float64Array {
   return f64;
+}
+export function heapI32(): Int32Array {
+  return i32;
 }
 /** Bytes of WebAssembly memory currently held by the kernels. */
 export function wasmMemoryBytes(): number {
