@@ -31,7 +31,7 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
     gc();
     const m = process.memoryUsage();
     // tensor storage is ArrayBuffers, outside the JS heap; their count lags a GC a little
-    // the WebAssembly kernels' memory (counted in arrayBuffers too) is reported on its own
+    // the WebAssembly kernels' memory (not among process.memoryUsage()'s arrayBuffers), on its own
     return {
       heapMiB: m.heapUsed / 2 ** 20,
       buffersMiB: m.arrayBuffers / 2 ** 20,

@@ -1,5 +1,6 @@
-// The gemm and training tables: each library runs in its own child process (src/child.ts), one
-// after the other, and the tables print throughput with ratios against the peers of the same run.
+// The gemm and training tables: each library runs in its own child process (src/child.ts), the
+// libraries taking turns over BENCH_ROUNDS rounds, and the tables print throughput with ratios
+// against the peers of the same run.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GEMM_LIBRARIES, type GemmCase, nodeFlags, TRAIN_LIBRARIES, type TrainCase } from './peers';
@@ -39,6 +40,10 @@ function bestOfRounds(task: 'gemm' | 'train', libraries: string[], casesOf: (lib
   return best;
 }
 
+const LEGEND =
+  'chainrule: the kernels this Node picks (SIMD128 on Node 20); chainrule-relaxed: the relaxed-SIMD build ' +
+  '(a flag on Node 20, the default from Node 22 and in Chromium); chainrule-ts: the TypeScript kernels';
+
 const SLOW = ['chainrule-ts', 'tfjs-cpu'];
 const SLOW_MAX_N = 512;
 
@@ -74,6 +79,7 @@ export function benchGemm(cases = gemmCases(), log: (line: string) => void = con
     });
   }
   log(`float32 gemm, GFLOP/s (higher is better); each library in its own process, best of ${ROUNDS} rounds`);
+  log(LEGEND);
   const ratio = (x: number, y: number) => pad(`${(x / y).toFixed(2)}x`, 9);
   log(
     `${pad('case', 19)} | ${pad('op', 3)} | ${GEMM_LIBRARIES.map((l) => pad(l, 9)).join(' | ')} | ` +
@@ -110,6 +116,7 @@ export function benchTrain(log: (line: string) => void = console.log) {
   log(
     `MLP training, float32, ReLU, softmax cross-entropy, SGD: samples/s (higher is better); each library in its own process, best of ${ROUNDS} rounds`,
   );
+  log(LEGEND);
   for (const [i, t] of TRAIN_CASES.entries()) {
     const rate = (lib: string) => t.batch / (seconds[lib]?.[i] ?? Number.NaN);
     const ours = rate('chainrule');
