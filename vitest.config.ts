@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@chainrule/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    setupFiles: ['./vitest.setup.ts'],
     testTimeout: 60_000,
   },
 });

@@ -3,6 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Rng, randn } from '@chainrule/core';
+import * as kernels from '@chainrule/core/kernels';
 import { Adam, crossEntropyLoss, MLP } from '@chainrule/nn';
 
 /** A callable full GC, without needing node --expose-gc on the command line. */
@@ -16,7 +17,7 @@ export interface HeapReport {
   startMiB: number;
   endMiB: number;
   /** JS heap (Tensor objects, closures, graph nodes) and ArrayBuffers (tensor storage), in MiB. */
-  samples: { step: number; heapMiB: number; buffersMiB: number }[];
+  samples: { step: number; heapMiB: number; buffersMiB: number; wasmMiB: number }[];
 }
 
 /** Forward + backward + Adam step of a 2-64-64-2 MLP on a batch of 64, `steps` times. */
@@ -31,7 +32,12 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
     gc();
     const m = process.memoryUsage();
     // tensor storage is ArrayBuffers, outside the JS heap; their count lags a GC a little
-    return { heapMiB: m.heapUsed / 2 ** 20, buffersMiB: m.arrayBuffers / 2 ** 20 };
+    // the WebAssembly kernels' memory (not among process.memoryUsage()'s arrayBuffers), on its own
+    return {
+      heapMiB: m.heapUsed / 2 ** 20,
+      buffersMiB: m.arrayBuffers / 2 ** 20,
+      wasmMiB: kernels.wasmMemoryBytes() / 2 ** 20,
+    };
   };
   const samples: HeapReport['samples'] = [];
   const every = Math.max(1, Math.floor(steps / 5));
@@ -40,7 +46,7 @@ export function heapOfTrainingLoop(steps = 10_000, log: (line: string) => void =
       const m = measure();
       samples.push({ step, ...m });
       log(
-        `  step ${String(step).padStart(6)}: JS heap ${m.heapMiB.toFixed(2)} MiB, array buffers ${m.buffersMiB.toFixed(2)} MiB`,
+        `  step ${String(step).padStart(6)}: JS heap ${m.heapMiB.toFixed(2)} MiB, array buffers ${m.buffersMiB.toFixed(2)} MiB, WebAssembly memory ${m.wasmMiB.toFixed(2)} MiB`,
       );
     }
     if (step === steps) break;

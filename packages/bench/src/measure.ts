@@ -9,6 +9,8 @@ export interface Timing {
   /** Relative margin of error of the mean, in percent. */
   rme: number;
   samples: number;
+  /** Seconds per call of the fastest sample: the estimate least disturbed by other processes. */
+  best: number;
 }
 
 /** Runs every case of one comparison in a single Benchmark.Suite and returns their timings. */
@@ -24,7 +26,13 @@ export function compare(
   suite.on('cycle', (event: Benchmark.Event) => {
     const b = event.target as unknown as Benchmark;
     if (b.error) throw new Error(`bench: '${String(b.name)}' threw: ${String(b.error)}`);
-    out.push({ name: String(b.name), seconds: b.stats.mean, rme: b.stats.rme, samples: b.stats.sample.length });
+    out.push({
+      name: String(b.name),
+      seconds: b.stats.mean,
+      rme: b.stats.rme,
+      samples: b.stats.sample.length,
+      best: Math.min(...b.stats.sample),
+    });
   });
   suite.run({ async: false });
   return out;

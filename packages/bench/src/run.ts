@@ -1,13 +1,14 @@
-// `pnpm bench [heap|value|matmul|mlp|conv|optim|lstm]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm]`: every benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
 import { benchOptimStep } from './optim-step';
+import { benchGemm, benchTrain } from './tables';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'conv', 'optim', 'lstm'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -33,6 +34,14 @@ if (run.includes('matmul')) {
 }
 if (run.includes('mlp')) {
   await benchMlpTrain();
+  console.log();
+}
+if (run.includes('gemm')) {
+  benchGemm();
+  console.log();
+}
+if (run.includes('train')) {
+  benchTrain();
   console.log();
 }
 if (run.includes('conv')) {

@@ -8,6 +8,7 @@ export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError, show } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
+export { type KernelBackend, kernelBackend, kernelsReady, setKernels } from './kernels/wasm/runtime';
 export { broadcastShape } from './plans/broadcast';
 // Convolution and pooling (layers' functional forms)
 export type {

@@ -22,16 +22,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const p = matmulPlan(a.shape, b.shape);
   const y = empty(p.outShape, arithmetic(promote(a.dtype, b.dtype)));
-  K.gemmBatch(p.m, p.n, p.k, a.data, false, p.aOffsets, b.data, false, p.bOffsets, y.data, p.cOffsets, false);
+  K.gemmBatched(p.m, p.n, p.k, p.aOffsets, p.bOffsets, p.cOffsets, a.data, false, b.data, false, y.data, false);
   return record(y, 'matmul', [a, b], (gy) => {
     // F13: ∂L/∂A = ∂L/∂Y · Bᵀ ,  ∂L/∂B = Aᵀ · ∂L/∂Y
     // A batch of a or b broadcast over several batches of y receives the sum of their gradients:
     // gemm's accumulate flag adds them up.
     if (a.requiresGrad) {
-      K.gemmBatch(p.m, p.k, p.n, gy, false, p.cOffsets, b.data, true, p.bOffsets, gradBuffer(a), p.aOffsets, true);
+      K.gemmBatched(p.m, p.k, p.n, p.cOffsets, p.bOffsets, p.aOffsets, gy, false, b.data, true, gradBuffer(a), true);
     }
     if (b.requiresGrad) {
-      K.gemmBatch(p.k, p.n, p.m, a.data, true, p.aOffsets, gy, false, p.cOffsets, gradBuffer(b), p.bOffsets, true);
+      K.gemmBatched(p.k, p.n, p.m, p.aOffsets, p.cOffsets, p.bOffsets, a.data, true, gy, false, gradBuffer(b), true);
     }
   });
 }

@@ -1,0 +1,279 @@
+// WebAssembly SIMD kernels (AssemblyScript, compiled by `asc` at build time; see CONTRIBUTING.md):
+// gemm in float32 and float64. The TypeScript side copies the operands into this module's memory
+// and passes byte addresses; nothing here allocates. One source, two builds: with
+// `--enable relaxed-simd` the multiply-adds are fused (`relaxed_madd`), without it they are a
+// multiply then an add.
+//
+// Blocking as in GotoBLAS/BLIS: k in blocks of KC, rows in blocks of MC; op(B)'s block is packed
+// into column panels of NR, op(A)'s into row panels of 4, both laid out so that the micro-kernel
+// reads them with unit stride whatever the transpose flags were: Aᵀ·B and A·Bᵀ cost what A·B costs.
+// The micro-kernel keeps a 4×NR tile of C in 8 v128 accumulators (4 rows × 8 float32, or
+// 4 rows × 4 float64) and takes one k step per iteration: unrolling k or widening the tile runs
+// out of V8's 15 SIMD registers and spills.
+
+/** k block: an A panel (4·KC) and a B panel (NR·KC) stay in L1 while the micro-kernel runs. */
+export const KC: i32 = 256;
+/** row block: a packed MC×KC block of A stays in L2 while the B panels stream past it. */
+export const MC: i32 = 64;
+
+@inline
+function madd32(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+@inline
+function madd64(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
+/**
+ * Packs rows i0..i0+rows of op(A), columns p0..p0+kc, into panels of 4 rows: panel r holds
+ * op(A)[i0+4r+q, p0+p] at (r·kc + p)·4 + q, rows past the end padded with zeros.
+ * op(A)[i, p] = a[i·k + p], or a[p·m + i] when transposed.
+ */
+@inline
+function packA<T>(m: i32, k: i32, a: usize, transA: bool, i0: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
+  const es = sizeof<T>();
+  for (let r = 0; r < rows; r += 4) {
+    const panel = dst + <usize>(r * kc) * es;
+    for (let q = 0; q < 4; q++) {
+      const i = i0 + r + q;
+      let d = panel + <usize>q * es;
+      if (r + q >= rows) {
+        for (let p = 0; p < kc; p++, d += 4 * es) store<T>(d, 0);
+      } else if (transA) {
+        let s = a + <usize>(p0 * m + i) * es;
+        for (let p = 0; p < kc; p++, d += 4 * es, s += <usize>m * es) store<T>(d, load<T>(s));
+      } else {
+        let s = a + <usize>(i * k + p0) * es;
+        for (let p = 0; p < kc; p++, d += 4 * es, s += es) store<T>(d, load<T>(s));
+      }
+    }
+  }
+}
+
+/**
+ * Packs columns 0..n of op(B), rows p0..p0+kc, into panels of nr columns: panel j holds
+ * op(B)[p0+p, nr·j+q] at (j·kc + p)·nr + q, columns past the end padded with zeros.
+ * op(B)[p, j] = b[p·n + j], or b[j·k + p] when transposed.
+ */
+@inline
+function packB<T>(n: i32, k: i32, b: usize, transB: bool, p0: i32, kc: i32, nr: i32, dst: usize): void {
+  const es = sizeof<T>();
+  for (let j0 = 0; j0 < n; j0 += nr) {
+    const panel = dst + <usize>(j0 * kc) * es;
+    if (!transB && j0 + nr <= n) {
+      // whole rows of a panel are contiguous in B: copy them 16 bytes at a time
+      let s = b + <usize>(p0 * n + j0) * es;
+      let d = panel;
+      const rowBytes = <usize>nr * es;
+      for (let p = 0; p < kc; p++, s += <usize>n * es, d += rowBytes) {
+        for (let o: usize = 0; o < rowBytes; o += 16) v128.store(d + o, v128.load(s + o));
+      }
+      continue;
+    }
+    for (let q = 0; q < nr; q++) {
+      const j = j0 + q;
+      let d = panel + <usize>q * es;
+      if (j >= n) {
+        for (let p = 0; p < kc; p++, d += <usize>nr * es) store<T>(d, 0);
+      } else if (transB) {
+        let s = b + <usize>(j * k + p0) * es;
+        for (let p = 0; p < kc; p++, d += <usize>nr * es, s += es) store<T>(d, load<T>(s));
+      } else {
+        let s = b + <usize>(p0 * n + j) * es;
+        for (let p = 0; p < kc; p++, d += <usize>nr * es, s += <usize>n * es) store<T>(d, load<T>(s));
+      }
+    }
+  }
+}
+
+/** The float32 micro-kernel: C[4×8] (+)= Ã·B̃ over kc packed steps; ldc is C's row pitch in bytes. */
+function tile32(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++, ap += 16, bp += 32) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = madd32(x, b0, c00);
+    c01 = madd32(x, b1, c01);
+    x = v128.load32_splat(ap, 4);
+    c10 = madd32(x, b0, c10);
+    c11 = madd32(x, b1, c11);
+    x = v128.load32_splat(ap, 8);
+    c20 = madd32(x, b0, c20);
+    c21 = madd32(x, b1, c21);
+    x = v128.load32_splat(ap, 12);
+    c30 = madd32(x, b0, c30);
+    c31 = madd32(x, b1, c31);
+  }
+  if (add) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc));
+    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/** The float64 micro-kernel: C[4×4] (+)= Ã·B̃ over kc packed steps; ldc is C's row pitch in bytes. */
+function tile64(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++, ap += 32, bp += 32) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load64_splat(ap);
+    c00 = madd64(x, b0, c00);
+    c01 = madd64(x, b1, c01);
+    x = v128.load64_splat(ap, 8);
+    c10 = madd64(x, b0, c10);
+    c11 = madd64(x, b1, c11);
+    x = v128.load64_splat(ap, 16);
+    c20 = madd64(x, b0, c20);
+    c21 = madd64(x, b1, c21);
+    x = v128.load64_splat(ap, 24);
+    c30 = madd64(x, b0, c30);
+    c31 = madd64(x, b1, c31);
+  }
+  if (add) {
+    c00 = f64x2.add(c00, v128.load(c));
+    c01 = f64x2.add(c01, v128.load(c, 16));
+    c10 = f64x2.add(c10, v128.load(c + ldc));
+    c11 = f64x2.add(c11, v128.load(c + ldc, 16));
+    c20 = f64x2.add(c20, v128.load(c + 2 * ldc));
+    c21 = f64x2.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f64x2.add(c30, v128.load(c + 3 * ldc));
+    c31 = f64x2.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * C[m×n] (+)= op(A)·op(B), all row-major at byte addresses a, b, c. `work` is scratch of
+ * workBytes<T>(n) bytes. Tiles that overhang C's edge are computed into a scratch tile and only
+ * their inside is added to C, so every size is exact.
+ */
+@inline
+function gemm<T>(
+  m: i32, n: i32, k: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool, work: usize,
+): void {
+  const es = sizeof<T>();
+  const nr: i32 = es == 4 ? 8 : 4;
+  const edge = work;
+  const aPack = edge + <usize>(4 * nr) * es;
+  const bPack = aPack + <usize>(MC * KC) * es;
+  const ldc = <usize>n * es;
+  if (k == 0 && !accumulate) memory.fill(c, 0, <usize>(m * n) * es);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    // the first k block writes C (or adds to it when accumulating), the later ones add
+    const add = accumulate || p0 > 0;
+    packB<T>(n, k, b, transB, p0, kc, nr, bPack);
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      packA<T>(m, k, a, transA, i0, mc, p0, kc, aPack);
+      for (let j = 0; j < n; j += nr) {
+        const bp = bPack + <usize>(j * kc) * es;
+        for (let i = 0; i < mc; i += 4) {
+          const ap = aPack + <usize>(i * kc) * es;
+          const ct = c + <usize>(i0 + i) * ldc + <usize>j * es;
+          const full = i + 4 <= mc && j + nr <= n;
+          if (full) {
+            if (es == 4) tile32(kc, ap, bp, ct, ldc, add);
+            else tile64(kc, ap, bp, ct, ldc, add);
+            continue;
+          }
+          if (es == 4) tile32(kc, ap, bp, edge, <usize>nr * es, false);
+          else tile64(kc, ap, bp, edge, <usize>nr * es, false);
+          const rows = min(4, mc - i);
+          const cols = min(nr, n - j);
+          for (let r = 0; r < rows; r++) {
+            for (let q = 0; q < cols; q++) {
+              const d = ct + <usize>r * ldc + <usize>q * es;
+              const v = load<T>(edge + <usize>(r * nr + q) * es);
+              store<T>(d, add ? load<T>(d) + v : v);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Scratch bytes gemm needs for C's width n and element size es (edge tile, A block, B block). */
+export function workBytes(n: i32, es: i32): i32 {
+  const nr = es == 4 ? 8 : 4;
+  const panels = (n + nr - 1) / nr;
+  return (4 * nr + MC * KC + panels * nr * KC) * es;
+}
+
+/** float32 gemm on byte addresses (see `gemm`); flags are 0 or 1. */
+export function gemmF32(
+  m: i32, n: i32, k: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool, work: usize,
+): void {
+  gemm<f32>(m, n, k, a, transA, b, transB, c, accumulate, work);
+}
+
+/** float64 gemm on byte addresses (see `gemm`); flags are 0 or 1. */
+export function gemmF64(
+  m: i32, n: i32, k: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool, work: usize,
+): void {
+  gemm<f64>(m, n, k, a, transA, b, transB, c, accumulate, work);
+}
+
+/**
+ * `count` products C_t (+)= op(A_t)·op(B_t) in order, as if gemm were called once per t: offs holds
+ * `count` triples of i32 element offsets (A_t, B_t, C_t) from a, b, c. One call into WebAssembly
+ * for a whole batched matmul; a C_t that repeats accumulates when `accumulate` is set.
+ */
+@inline
+function gemmBatch<T>(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  const es = sizeof<T>();
+  for (let t = 0; t < count; t++, offs += 12) {
+    const at = a + <usize>load<i32>(offs) * es;
+    const bt = b + <usize>load<i32>(offs, 4) * es;
+    const ct = c + <usize>load<i32>(offs, 8) * es;
+    gemm<T>(m, n, k, at, transA, bt, transB, ct, accumulate, work);
+  }
+}
+
+/** float32 batched gemm on byte addresses (see `gemmBatch`). */
+export function gemmBatchF32(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  gemmBatch<f32>(m, n, k, count, a, transA, b, transB, c, accumulate, offs, work);
+}
+
+/** float64 batched gemm on byte addresses (see `gemmBatch`). */
+export function gemmBatchF64(
+  m: i32, n: i32, k: i32, count: i32, a: usize, transA: bool, b: usize, transB: bool, c: usize, accumulate: bool,
+  offs: usize, work: usize,
+): void {
+  gemmBatch<f64>(m, n, k, count, a, transA, b, transB, c, accumulate, offs, work);
+}
