@@ -62,7 +62,7 @@ export interface MnistResult {
 /** Epochs, learning rates and shifts of the demo, sized for its time budget. */
 export const mnistDefaults: Record<MnistModelKind, { epochs: number; lr: number; shift: number }> = {
   mlp: { epochs: 10, lr: 4e-3, shift: 1 },
-  cnn: { epochs: 8, lr: 4e-3, shift: 2 },
+  cnn: { epochs: 6, lr: 4e-3, shift: 2 },
 };
 
 /** The two architectures. The CNN: two 3×3 conv + ReLU + 2×2 max-pool stages, then a linear read-out. */
@@ -126,7 +126,7 @@ export function trainMnist(opts: MnistOptions): MnistResult {
     format: `${kind.toUpperCase()} epoch {epoch}/${epochs} [{bar}] {value}/{total} | loss {loss} | train acc {acc} | {speed} samples/s`,
     barsize: 24,
     hideCursor: true,
-    clearOnComplete: true,
+    clearOnComplete: false,
     noTTYOutput: false,
   });
   const losses: number[] = [];

@@ -138,7 +138,7 @@ export function imageGrid(opts: {
     spec: {
       width: 84,
       height: 84,
-      mark: { type: 'rect' },
+      mark: { type: 'rect', aria: false }, // no per-pixel aria-label: a third of the file size
       encoding: {
         x: { ...axis, field: 'c' },
         x2: { field: 'c1' },
