@@ -10,7 +10,9 @@ import { crossEntropyLoss, kaimingNormal, MLP, xavierNormal } from '@chainrule/n
 import { isMain, outDir } from './main';
 import { lineChart, writeSvg } from './plot';
 
+/** The activations whose derivatives the chart compares. */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu';
+/** In the chart's order. */
 export const activationNames: ActivationName[] = ['sigmoid', 'tanh', 'relu'];
 
 /** The closed forms: F7 σ′ = σ(1 − σ), F8 tanh′ = 1 − tanh², F9 ReLU′ = 1 if z > 0 else 0. */
@@ -23,6 +25,7 @@ export const closedForm: Record<ActivationName, (z: number) => number> = {
   relu: (z) => (z > 0 ? 1 : 0),
 };
 
+/** f′ on a grid of z, by autodiff, with its largest error against the closed form. */
 export interface DerivativeCurves {
   z: number[];
   /** f′(z) by autodiff: z.grad after f(z).sum().backward(), since ∂(Σ f(zᵢ))/∂zᵢ = f′(zᵢ). */
@@ -46,6 +49,7 @@ export function derivativeCurves(points = 241): DerivativeCurves {
   return { z: grid, autodiff, maxError };
 }
 
+/** The per-layer gradient norms of one network. */
 export interface LayerNorms {
   activation: 'sigmoid' | 'relu';
   /** ‖∂L/∂W⁽ˡ⁾‖ (Frobenius) for l = 1…depth, input side first. */
@@ -101,7 +105,7 @@ export async function writeActivationPictures(
         xTitle: 'layer l (1 = next to the input)',
         yTitle: '‖∂L/∂W⁽ˡ⁾‖',
         logY: true,
-        points_: true,
+        dots: true,
         points: layers.flatMap((l) => l.norms.map((y, i) => ({ x: i + 1, y, series: l.activation }))),
       }),
     ),

@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Rng, type Tensor, tensor } from '@chainrule/core';
 
+/** Digits are IMAGE_SIZE × IMAGE_SIZE pixels. */
 export const IMAGE_SIZE = 28;
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
+/** A set of digits: images and labels, row i of one belonging to entry i of the other. */
 export interface Digits {
   /** [N, 784] grey levels in [0, 1], float32. */
   images: Tensor;

@@ -29,8 +29,10 @@ import { isMain, outDir, since } from './main';
 import { type Digits, IMAGE_SIZE, mnistSplit, shiftDigits } from './mnist-data';
 import { heatmap, imageGrid, lineChart, writeSvg } from './plot';
 
+/** The two architectures: a multilayer perceptron and a convolutional network. */
 export type MnistModelKind = 'mlp' | 'cnn';
 
+/** Options of trainMnist; the defaults are the demo's (see mnistDefaults). */
 export interface MnistOptions {
   model: MnistModelKind;
   trainSize?: number;
@@ -46,6 +48,7 @@ export interface MnistOptions {
   progress?: boolean;
 }
 
+/** A trained model with its test-set predictions and training figures. */
 export interface MnistResult {
   kind: MnistModelKind;
   model: Module;
@@ -100,6 +103,7 @@ export function predict(kind: MnistModelKind, model: Module, images: Tensor): In
   return out;
 }
 
+/** The fraction of predictions equal to their label. */
 export function accuracyOf(predictions: Int32Array, labels: Tensor): number {
   let right = 0;
   predictions.forEach((p, i) => {
@@ -208,7 +212,7 @@ export async function writeMnistPictures(dir: string, results: MnistResult[], r:
         xTitle: 'epoch',
         yTitle: 'cross-entropy',
         logY: true,
-        points_: true,
+        dots: true,
         points: results.flatMap((m) => m.losses.map((y, e) => ({ x: e + 1, y, series: m.kind.toUpperCase() }))),
       }),
     ),

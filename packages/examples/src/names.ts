@@ -77,6 +77,7 @@ export class CharMLP extends Module {
   }
 }
 
+/** Options of trainNames; defaults in namesDefaults. */
 export interface NamesOptions {
   context?: number;
   dim?: number;
@@ -89,6 +90,7 @@ export interface NamesOptions {
   seed?: number;
 }
 
+/** The trained model and its losses next to the uniform baseline. */
 export interface NamesResult {
   model: CharMLP;
   trainLoss: number;
@@ -100,8 +102,10 @@ export interface NamesResult {
   seconds: number;
 }
 
+/** The demo's sizes: 3 characters of context, 10-dimensional embeddings, 128 tanh units. */
 export const namesDefaults = { context: 3, dim: 10, hidden: 128, steps: 2000, batchSize: 64, lr: 1e-2, seed: 0 };
 
+/** Trains the model with Adam and a cosine schedule on shuffled mini-batches of (context, next) pairs. */
 export function trainNames(opts: NamesOptions = {}): NamesResult {
   const o = { ...namesDefaults, ...opts };
   const all = loadNames(o.seed);
@@ -167,6 +171,7 @@ export function sampleName(model: CharMLP, rng: Rng, maxLength = 20): string {
   return name;
 }
 
+/** The whole example: train, print the losses and ten sampled names. */
 export function runNames(log: (line: string) => void = console.log, opts: NamesOptions = {}): NamesResult {
   const o = { ...namesDefaults, ...opts };
   const r = trainNames(opts);

@@ -40,7 +40,8 @@ export function lineChart(opts: {
   yTitle: string;
   points: SeriesPoint[];
   logY?: boolean;
-  points_?: boolean;
+  /** Mark each data point with a dot (default false). */
+  dots?: boolean;
   width?: number;
   height?: number;
 }): TopLevelSpec {
@@ -51,7 +52,7 @@ export function lineChart(opts: {
     height: opts.height ?? 280,
     background: 'white',
     data: { values: opts.points },
-    mark: { type: 'line', point: opts.points_ ?? false, clip: true },
+    mark: { type: 'line', point: opts.dots ?? false, clip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: opts.xTitle },
       y: {
@@ -92,7 +93,7 @@ export function heatmap(opts: {
           color: {
             field: 'count',
             type: 'quantitative',
-            scale: { type: 'symlog', range: ['#ffffff', '#08519c'] },
+            scale: { type: 'symlog', range: ['#ffffff', '#08519c'], interpolate: 'rgb' },
             legend: null,
           },
         },

@@ -14,6 +14,7 @@ const outer = (u: Vec, v: Vec): Mat => u.map((ui) => v.map((vj) => ui * vj));
 const add = (u: Vec, v: Vec): Vec => u.map((ui, i) => ui + (v[i] as number));
 const hadamard = (u: Vec, v: Vec): Vec => u.map((ui, i) => ui * (v[i] as number));
 
+/** ∂L/∂W₁, ∂L/∂b₁, ∂L/∂W₂, ∂L/∂b₂ as nested arrays. */
 export interface TwoLayerGradients {
   W1: Mat;
   b1: Vec;
@@ -21,6 +22,7 @@ export interface TwoLayerGradients {
   b2: Vec;
 }
 
+/** Both computations of the gradients and their largest difference. */
 export interface TwoLayerResult {
   sizes: { n: number; m: number; k: number };
   loss: number;

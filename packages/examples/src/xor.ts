@@ -5,18 +5,22 @@ import { noGrad, Rng, type Tensor, tensor } from '@chainrule/core';
 import { bceWithLogitsLoss, Linear, ReLU, Sequential, SGD } from '@chainrule/nn';
 import { isMain } from './main';
 
+/** The four inputs (x₁, x₂) ∈ {0, 1}². */
 export const xorInputs = [
   [0, 0],
   [0, 1],
   [1, 0],
   [1, 1],
 ];
+/** t = x₁ XOR x₂ for each input. */
 export const xorLabels = [0, 1, 1, 0];
 
-/** The seeds the example shows: one whose initial weights lead to the solution, one that gets stuck. */
+/** A seed whose initial weights lead gradient descent to the solution. */
 export const XOR_SOLVED_SEED = 1;
+/** A seed whose initial weights leave hidden unit 2 dead, so that the net gets stuck at 3 of 4. */
 export const XOR_STUCK_SEED = 2;
 
+/** One training run from one seed. */
 export interface XorResult {
   seed: number;
   /** Loss (mean BCE) after each step. */
