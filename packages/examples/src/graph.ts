@@ -1,25 +1,33 @@
-// Draws computation graphs: a scalar Value expression and a small tensor layer, after backward(),
-// as Graphviz DOT files (toDot); renders them to SVG when Graphviz's `dot` is installed.
-// Usage: tsx --conditions=@chainrule/source src/graph.ts [output directory, default ./graphs]
-import { spawnSync } from 'node:child_process';
+// Draws computation graphs after backward(): a scalar neuron y = tanh(x₁w₁ + x₂w₂ + b) with its
+// data and gradient on every node, and a small tensor layer with shapes. toDot gives Graphviz DOT
+// text; @viz-js/viz (Graphviz compiled to WebAssembly, ~5 MB, no dependencies) renders it to SVG
+// in the process: no system Graphviz needed.
+// Usage: tsx --conditions=@chainrule/source src/graph.ts [output directory, default ./out]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Rng, randn, toDot, Value } from '@chainrule/core';
-import { isMain } from './main';
+import { instance } from '@viz-js/viz';
+import { isMain, outDir } from './main';
 
-/** y = tanh(a·b + c), a neuron with one input, after y.backward(): each node shows its data and grad. */
-export function valueGraph(): { dot: string; y: Value } {
-  const a = new Value(2, { label: 'a' });
-  const b = new Value(-0.5, { label: 'b' });
-  const c = new Value(0.3, { label: 'c' });
-  const ab = a.mul(b);
-  ab.label = 'a·b';
-  const z = ab.add(c);
+/** The neuron y = tanh(x₁w₁ + x₂w₂ + b) after y.backward(): each node shows its data and grad. */
+export function valueGraph(): { dot: string; y: Value; leaves: Record<string, Value> } {
+  const x1 = new Value(2, { label: 'x₁' });
+  const x2 = new Value(0, { label: 'x₂' });
+  const w1 = new Value(-3, { label: 'w₁' });
+  const w2 = new Value(1, { label: 'w₂' });
+  const b = new Value(6.8813735870195432, { label: 'b' }); // makes z = atanh(1/√2), so y = 1/√2
+  const x1w1 = x1.mul(w1);
+  x1w1.label = 'x₁w₁';
+  const x2w2 = x2.mul(w2);
+  x2w2.label = 'x₂w₂';
+  const sum = x1w1.add(x2w2);
+  sum.label = 'x₁w₁ + x₂w₂';
+  const z = sum.add(b);
   z.label = 'z';
   const y = z.tanh();
   y.label = 'y';
   y.backward();
-  return { dot: toDot(y), y };
+  return { dot: toDot(y), y, leaves: { x1, x2, w1, w2, b } };
 }
 
 /** loss = mean(relu(xW + b)) for x [4, 3], W [3, 2], b [2]: each node shows its shape, dtype and gradient. */
@@ -43,39 +51,24 @@ export function tensorGraph(): string {
   return toDot(loss);
 }
 
-/** Writes value.dot and tensor.dot into `dir`; returns the paths written (with .svg files if `dot` ran). */
-export function writeGraphs(dir: string): { files: string[]; rendered: boolean } {
+/** Renders both graphs to `dir`/value-graph.svg and tensor-graph.svg; returns the paths. */
+export async function writeGraphs(dir: string): Promise<string[]> {
+  const viz = await instance();
   mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
   const graphs: [string, string][] = [
-    ['value', valueGraph().dot],
-    ['tensor', tensorGraph()],
+    ['value-graph', valueGraph().dot],
+    ['tensor-graph', tensorGraph()],
   ];
-  for (const [name, dot] of graphs) {
-    const path = join(dir, `${name}.dot`);
-    writeFileSync(path, dot);
-    files.push(path);
-  }
-  const rendered = spawnSync('dot', ['-V']).error === undefined;
-  if (rendered) {
-    for (const [name] of graphs) {
-      const svg = join(dir, `${name}.svg`);
-      spawnSync('dot', ['-Tsvg', join(dir, `${name}.dot`), '-o', svg], { stdio: 'inherit' });
-      files.push(svg);
-    }
-  }
-  return { files, rendered };
+  return graphs.map(([name, dot]) => {
+    const path = join(dir, `${name}.svg`);
+    writeFileSync(path, viz.renderString(dot, { format: 'svg', engine: 'dot' }));
+    return path;
+  });
 }
 
 if (isMain('graph')) {
-  const dir = resolve(process.argv[2] ?? 'graphs');
   const { dot, y } = valueGraph();
-  console.log(`y = tanh(a·b + c) = ${y.data.toFixed(4)}; its graph after y.backward(), as Graphviz DOT:\n`);
+  console.log(`y = tanh(x₁w₁ + x₂w₂ + b) = ${y.data.toFixed(4)}; its graph after y.backward(), as Graphviz DOT:\n`);
   console.log(dot);
-  const { files, rendered } = writeGraphs(dir);
-  console.log(`wrote ${files.join(', ')}`);
-  if (!rendered) {
-    console.log('Graphviz `dot` is not on PATH; install Graphviz (e.g. apt install graphviz), then render with');
-    console.log(`  dot -Tsvg ${join(dir, 'value.dot')} -o ${join(dir, 'value.svg')}`);
-  }
+  for (const file of await writeGraphs(outDir())) console.log(`wrote ${file}`);
 }

@@ -1,5 +1,30 @@
 // @chainrule/examples: runnable programs; their building blocks are exported for tests.
+export {
+  type ActivationName,
+  activationNames,
+  closedForm,
+  type DerivativeCurves,
+  derivativeCurves,
+  type LayerNorms,
+  layerGradientNorms,
+  runActivations,
+  writeActivationPictures,
+} from './activations';
 export { tensorGraph, valueGraph, writeGraphs } from './graph';
+export {
+  accuracyOf,
+  confusionMatrix,
+  type MnistModelKind,
+  type MnistOptions,
+  type MnistResult,
+  makeModel,
+  mnistDefaults,
+  predict,
+  saveAndReload,
+  trainMnist,
+  writeMnistPictures,
+} from './mnist';
+export { type Digits, loadAllDigits, mnistSplit, shiftDigits } from './mnist-data';
 export { makeMoons, type Points } from './moons';
 export {
   accuracy,
@@ -11,6 +36,29 @@ export {
   runMoons,
   trainMoonsMlp,
 } from './moons-mlp';
+export {
+  ALPHABET,
+  CharMLP,
+  contextsOf,
+  loadNames,
+  type NamesOptions,
+  type NamesResult,
+  namesDefaults,
+  runNames,
+  sampleName,
+  trainNames,
+} from './names';
+export { heatmap, imageGrid, lineChart, renderSvg, type SeriesPoint, writeSvg } from './plot';
 export { type SaveLoadResult, saveLoadRoundTrip } from './save-load';
+export { handGradients, runTwoLayer, type TwoLayerResult, twoLayer } from './two-layer';
 export { trainValueMlp, ValueMLP } from './value-mlp';
-export { trainXor, xorInputs, xorLabels } from './xor';
+export {
+  runXor,
+  trainXor,
+  XOR_SOLVED_SEED,
+  XOR_STUCK_SEED,
+  type XorResult,
+  xorInputs,
+  xorLabels,
+  xorTable,
+} from './xor';

@@ -1,44 +1,114 @@
-// The smallest example: a 2-8-1 tanh MLP learns XOR with Adam and binary cross-entropy on logits.
-import { noGrad, Rng, tensor } from '@chainrule/core';
-import { Adam, bceWithLogitsLoss, MLP } from '@chainrule/nn';
+// XOR with the network of the second source document, §5: 2 inputs, 2 ReLU hidden units, 1 sigmoid
+// output, binary cross-entropy, plain gradient descent (F6). Two hidden units are just enough:
+// one seed finds the solution, another leaves a hidden unit dead and the net stuck at 3 of 4.
+import { noGrad, Rng, type Tensor, tensor } from '@chainrule/core';
+import { bceWithLogitsLoss, Linear, ReLU, Sequential, SGD } from '@chainrule/nn';
 import { isMain } from './main';
 
+/** The four inputs (x₁, x₂) ∈ {0, 1}². */
 export const xorInputs = [
   [0, 0],
   [0, 1],
   [1, 0],
   [1, 1],
 ];
+/** t = x₁ XOR x₂ for each input. */
 export const xorLabels = [0, 1, 1, 0];
 
-/** Trains on the four XOR points; returns the loss curve and the predicted probability of 1 for each point. */
-export function trainXor(steps = 300, seed = 0): { losses: number[]; probabilities: number[]; accuracy: number } {
+/** A seed whose initial weights lead gradient descent to the solution. */
+export const XOR_SOLVED_SEED = 1;
+/** A seed whose initial weights leave hidden unit 2 dead, so that the net gets stuck at 3 of 4. */
+export const XOR_STUCK_SEED = 2;
+
+/** One training run from one seed. */
+export interface XorResult {
+  seed: number;
+  /** Loss (mean BCE) after each step. */
+  losses: number[];
+  /** σ(z⁽²⁾) for each of the four inputs. */
+  probabilities: number[];
+  accuracy: number;
+  /** The hidden units whose pre-activation z⁽¹⁾ is ≤ 0 on all four inputs: ReLU'(z) = 0 (F9), so they never learn. */
+  deadUnits: number[];
+  /** The hidden activations a⁽¹⁾, one row per input. */
+  hidden: number[][];
+  model: Sequential;
+}
+
+/** Full-batch gradient descent on the four points; the loss is F11's sigmoid + BCE on logits. */
+export function trainXor(seed = XOR_SOLVED_SEED, steps = 1500, lr = 0.5): XorResult {
+  const rng = new Rng(seed);
+  const hiddenLayer = new Linear(2, 2, { rng });
+  const model = new Sequential(hiddenLayer, new ReLU(), new Linear(2, 1, { rng }));
   const x = tensor(xorInputs);
   const t = tensor(xorLabels.map((v) => [v]));
-  const model = new MLP(2, [8, 1], { activation: 'tanh', rng: new Rng(seed) });
-  const opt = new Adam(model.parameters(), { lr: 0.05 });
+  const opt = new SGD(model.parameters(), { lr });
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
-    const loss = bceWithLogitsLoss(model.forward(x), t);
+    const loss = bceWithLogitsLoss(model.forward(x) as Tensor, t);
     opt.zeroGrad();
     loss.backward();
     opt.step();
     losses.push(loss.item());
   }
-  const probabilities = Array.from(noGrad(() => model.forward(x).sigmoid()).data);
+  const { probabilities, z1 } = noGrad(() => ({
+    probabilities: Array.from((model.forward(x) as Tensor).sigmoid().data),
+    z1: hiddenLayer.forward(x),
+  }));
+  const z = z1.toArray() as number[][];
+  const deadUnits = [0, 1].filter((j) => z.every((row) => (row[j] as number) <= 0));
   const correct = probabilities.filter((p, i) => Number(p > 0.5) === xorLabels[i]).length;
-  return { losses, probabilities, accuracy: correct / xorLabels.length };
+  return {
+    seed,
+    losses,
+    probabilities,
+    accuracy: correct / xorLabels.length,
+    deadUnits,
+    hidden: z.map((row) => row.map((v) => Math.max(0, v))),
+    model,
+  };
+}
+
+/** The four points, the target, σ(z) and whether the prediction is right, as text lines. */
+export function xorTable(r: XorResult): string[] {
+  const lines = [' x1 x2 | t | a⁽¹⁾ (hidden)    | σ(z⁽²⁾)  ok'];
+  xorInputs.forEach(([a, b], i) => {
+    const p = r.probabilities[i] as number;
+    const h = (r.hidden[i] as number[]).map((v) => v.toFixed(3).padStart(6)).join(' ');
+    lines.push(
+      `  ${a}  ${b} | ${xorLabels[i]} | ${h}    | ${p.toFixed(4)}  ${Number(p > 0.5) === xorLabels[i] ? 'yes' : 'NO'}`,
+    );
+  });
+  return lines;
+}
+
+/** Runs the solved seed and the stuck seed and explains the difference. */
+export function runXor(log: (line: string) => void = console.log): { solved: XorResult; stuck: XorResult } {
+  const solved = trainXor(XOR_SOLVED_SEED);
+  const stuck = trainXor(XOR_STUCK_SEED);
+  for (const r of [solved, stuck]) {
+    const last = r.losses[r.losses.length - 1] as number;
+    log(
+      `seed ${r.seed}: loss ${(r.losses[0] as number).toFixed(4)} -> ${last.toFixed(4)} after ${r.losses.length} steps, ` +
+        `${r.accuracy * 4} of 4 right${r.accuracy === 1 ? ' (solved)' : ' (stuck)'}`,
+    );
+    for (const line of xorTable(r)) log(`  ${line}`);
+  }
+  if (stuck.deadUnits.length > 0) {
+    const unit = stuck.deadUnits.map((j) => j + 1).join(', ');
+    log(`why seed ${stuck.seed} is stuck: hidden unit ${unit} is dead. Its z⁽¹⁾ ≤ 0 on all four inputs, so`);
+    log('  ReLU′(z⁽¹⁾) = 0 (F9), δ⁽¹⁾ = (W⁽²⁾ᵀδ⁽²⁾) ∘ ReLU′(z⁽¹⁾) = 0 (F5), and its weights never move again.');
+    log('  One live unit makes the output a monotone function of one affine p(x) = w·x + b, and since');
+    log('  p(0,0) + p(1,1) = p(0,1) + p(1,0), no threshold puts both 1s above and both 0s below: 3 of 4 at best.');
+  } else {
+    log(`seed ${stuck.seed} is stuck in a flat region: both units stay alive but see the inputs alike.`);
+  }
+  return { solved, stuck };
 }
 
 if (isMain('xor')) {
-  const { losses, probabilities, accuracy } = trainXor();
-  console.log(`XOR, 2-8-1 tanh MLP, Adam lr 0.05, ${losses.length} steps`);
-  console.log(`loss ${losses[0]?.toFixed(4)} -> ${losses[losses.length - 1]?.toFixed(4)}\n`);
-  console.log(' a  b | a xor b | p(1)    prediction');
-  xorInputs.forEach(([a, b], i) => {
-    const p = probabilities[i] as number;
-    const ok = Number(p > 0.5) === xorLabels[i] ? 'right' : 'WRONG';
-    console.log(` ${a}  ${b} |    ${xorLabels[i]}    | ${p.toFixed(4)}  ${Number(p > 0.5)} ${ok}`);
-  });
-  console.log(`\naccuracy ${(accuracy * 100).toFixed(0)}%`);
+  console.log(
+    'XOR, the network of §5: 2 inputs, 2 ReLU hidden units, 1 sigmoid output, BCE, gradient descent lr 0.5\n',
+  );
+  runXor();
 }

@@ -1,0 +1,143 @@
+// Why deep sigmoid networks learn slowly. (1) The chart of the second source document, §7: σ′, tanh′
+// and ReLU′ over z ∈ [−6, 6], each computed by autodiff (backward() through the activation) and
+// checked against its closed form (F7–F9). (2) Its §6, measured: the gradient norm ‖∂L/∂W⁽ˡ⁾‖ of
+// each layer of a 10-layer sigmoid network and of a 10-layer ReLU network. By F5 every layer
+// multiplies δ by σ′(z) ≤ 1/4 on the way back, so the sigmoid network's first layers get almost no
+// gradient; ReLU′ is 1 on its active side and the norms stay level.
+import { join } from 'node:path';
+import { Rng, randn, type Tensor, tensor } from '@chainrule/core';
+import { crossEntropyLoss, kaimingNormal, MLP, xavierNormal } from '@chainrule/nn';
+import { isMain, outDir } from './main';
+import { lineChart, writeSvg } from './plot';
+
+/** The activations whose derivatives the chart compares. */
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu';
+/** In the chart's order. */
+export const activationNames: ActivationName[] = ['sigmoid', 'tanh', 'relu'];
+
+/** The closed forms: F7 σ′ = σ(1 − σ), F8 tanh′ = 1 − tanh², F9 ReLU′ = 1 if z > 0 else 0. */
+export const closedForm: Record<ActivationName, (z: number) => number> = {
+  sigmoid: (z) => {
+    const s = 1 / (1 + Math.exp(-z));
+    return s * (1 - s);
+  },
+  tanh: (z) => 1 - Math.tanh(z) ** 2,
+  relu: (z) => (z > 0 ? 1 : 0),
+};
+
+/** f′ on a grid of z, by autodiff, with its largest error against the closed form. */
+export interface DerivativeCurves {
+  z: number[];
+  /** f′(z) by autodiff: z.grad after f(z).sum().backward(), since ∂(Σ f(zᵢ))/∂zᵢ = f′(zᵢ). */
+  autodiff: Record<ActivationName, number[]>;
+  /** max |autodiff − closed form| over the grid, per activation. */
+  maxError: Record<ActivationName, number>;
+}
+
+/** The three derivatives on `points` evenly spaced z in [−6, 6] (float64). */
+export function derivativeCurves(points = 241): DerivativeCurves {
+  const autodiff = {} as Record<ActivationName, number[]>;
+  const maxError = {} as Record<ActivationName, number>;
+  const grid = Array.from({ length: points }, (_, i) => -6 + (12 * i) / (points - 1));
+  for (const name of activationNames) {
+    const z = tensor(grid, { dtype: 'float64', requiresGrad: true });
+    z[name]().sum().backward();
+    const d = Array.from((z.grad as Tensor).data);
+    autodiff[name] = d;
+    maxError[name] = Math.max(...d.map((v, i) => Math.abs(v - closedForm[name](grid[i] as number))));
+  }
+  return { z: grid, autodiff, maxError };
+}
+
+/** The per-layer gradient norms of one network. */
+export interface LayerNorms {
+  activation: 'sigmoid' | 'relu';
+  /** ‖∂L/∂W⁽ˡ⁾‖ (Frobenius) for l = 1…depth, input side first. */
+  norms: number[];
+}
+
+/**
+ * One backward pass through a `depth`-layer network of width `width` (plus a linear read-out to 10
+ * classes, cross-entropy on random labels), each with its recommended initialisation: Xavier for
+ * sigmoid, Kaiming for ReLU, so that only the activation's derivative differs.
+ */
+export function layerGradientNorms(activation: 'sigmoid' | 'relu', depth = 10, width = 64, seed = 0): LayerNorms {
+  const rng = new Rng(seed);
+  const net = new MLP(width, [...new Array<number>(depth).fill(width), 10], { activation, rng, dtype: 'float64' });
+  for (const layer of net.layers) {
+    if (activation === 'sigmoid') xavierNormal(layer.weight, { rng });
+    else kaimingNormal(layer.weight, { nonlinearity: 'relu', rng });
+    layer.bias?.data.fill(0);
+  }
+  const x = randn([128, width], { rng, dtype: 'float64' });
+  const labels = Array.from({ length: 128 }, () => rng.int(10));
+  crossEntropyLoss(net.forward(x), labels).backward();
+  const norms = net.layers.slice(0, depth).map((layer) => {
+    const g = (layer.weight.grad as Tensor).data as Float64Array;
+    return Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+  });
+  return { activation, norms };
+}
+
+/** Writes activation-derivatives.svg and vanishing-gradients.svg into `dir`; returns the paths. */
+export async function writeActivationPictures(
+  dir: string,
+  curves: DerivativeCurves,
+  layers: LayerNorms[],
+): Promise<string[]> {
+  const label: Record<ActivationName, string> = { sigmoid: 'σ′(z)', tanh: 'tanh′(z)', relu: 'ReLU′(z)' };
+  return Promise.all([
+    writeSvg(
+      join(dir, 'activation-derivatives.svg'),
+      lineChart({
+        title: 'Activation derivatives by autodiff: σ′ and tanh′ vanish for large |z|',
+        xTitle: 'z',
+        yTitle: 'derivative',
+        points: activationNames.flatMap((name) =>
+          curves.z.map((x, i) => ({ x, y: curves.autodiff[name][i] as number, series: label[name] })),
+        ),
+      }),
+    ),
+    writeSvg(
+      join(dir, 'vanishing-gradients.svg'),
+      lineChart({
+        title: 'Per-layer gradient norm ‖∂L/∂W⁽ˡ⁾‖ in a 10-layer network (log scale)',
+        xTitle: 'layer l (1 = next to the input)',
+        yTitle: '‖∂L/∂W⁽ˡ⁾‖',
+        logY: true,
+        dots: true,
+        points: layers.flatMap((l) => l.norms.map((y, i) => ({ x: i + 1, y, series: l.activation }))),
+      }),
+    ),
+  ]);
+}
+
+/** Prints the derivative check and the per-layer norms. */
+export function runActivations(log: (line: string) => void = console.log): {
+  curves: DerivativeCurves;
+  layers: LayerNorms[];
+} {
+  const curves = derivativeCurves();
+  const errors = activationNames.map((n) => `${n} ${curves.maxError[n].toExponential(1)}`).join(', ');
+  log(
+    `derivatives on ${curves.z.length} points of [−6, 6] by autodiff, largest difference from the closed form: ${errors}`,
+  );
+  const at = (name: ActivationName, z: number) => closedForm[name](z).toFixed(4);
+  log(
+    `at z = 0: σ′ ${at('sigmoid', 0)}, tanh′ ${at('tanh', 0)}; at z = 5: σ′ ${at('sigmoid', 5)}, tanh′ ${at('tanh', 5)}, ReLU′ 1`,
+  );
+  const layers = [layerGradientNorms('sigmoid'), layerGradientNorms('relu')];
+  log(`layer        ${layers[0]?.norms.map((_, i) => String(i + 1).padStart(8)).join('')}`);
+  for (const l of layers)
+    log(`${l.activation.padEnd(12)} ${l.norms.map((v) => v.toExponential(1).padStart(8)).join('')}`);
+  for (const l of layers) {
+    const ratio = (l.norms[0] as number) / (l.norms[l.norms.length - 1] as number);
+    log(`${l.activation}: layer 1's gradient norm is ${ratio.toPrecision(2)} × layer 10's`);
+  }
+  return { curves, layers };
+}
+
+if (isMain('activations')) {
+  const { curves, layers } = runActivations();
+  for (const file of await writeActivationPictures(outDir(), curves, layers)) console.log(`wrote ${file}`);
+}
