@@ -175,17 +175,17 @@ describe('examples', () => {
     expect(count(wrong as string, 'class="mark-rect')).toBeGreaterThan(0);
   }, 60_000);
 
-  it('mnist: the CNN learns: on 400 digits its loss more than halves in four epochs, ≥ 70% on held-out digits', () => {
+  it('mnist: the CNN learns: on 400 digits its loss more than halves in six epochs, ≥ 70% on held-out digits', () => {
     const r = trainMnist({
       model: 'cnn',
       trainSize: 400,
       testSize: 300,
-      epochs: 4,
+      epochs: 6,
       lr: 5e-3,
       shift: 0,
       progress: false,
     });
-    expect(r.losses[3] as number).toBeLessThan((r.losses[0] as number) / 2);
+    expect(r.losses[5] as number).toBeLessThan((r.losses[0] as number) / 2);
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.7);
   }, 60_000);
 
