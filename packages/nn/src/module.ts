@@ -1,6 +1,7 @@
 // Module: the base of every layer. It finds parameters, buffers and submodules by walking its
 // own fields (and the arrays, plain objects and Maps in them): no registration calls.
 import { ChainruleError, noGrad, Tensor } from '@chainrule/core';
+import { flag, isPlainObject as isRecord, options, show } from './check';
 
 /** A named field of a module, before containers are walked. */
 type Field = [name: string, value: unknown];
@@ -169,6 +170,7 @@ export abstract class Module {
 
   /** Sets training mode on this module and every submodule. */
   train(mode = true): this {
+    flag(`${this.constructor.name}.train`, 'mode', mode, true);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -192,13 +194,14 @@ export abstract class Module {
    *   written, so nothing is changed in that case.
    */
   loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
-    if (typeof state !== 'object' || state === null) {
-      throw new ChainruleError(`loadStateDict: state must be an object mapping names to Tensors, got ${state}`);
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (!isRecord(state)) {
+      throw new ChainruleError(`${op}: state must be an object mapping names to Tensors, got ${show(state)}`);
     }
-    const strict = opts.strict ?? true;
+    const strict = flag(op, 'strict', options(op, opts, ['strict']).strict, true);
     const own = new Map(this.namedTensors());
     const problems: string[] = [];
-    const missing = [...own.keys()].filter((k) => !(k in state));
+    const missing = [...own.keys()].filter((k) => !Object.hasOwn(state, k));
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && missing.length > 0) problems.push(`missing keys: ${missing.join(', ')}`);
     if (strict && unexpected.length > 0) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
@@ -206,9 +209,9 @@ export abstract class Module {
     const mismatched: string[] = [];
     const badDtype: string[] = [];
     for (const [name, t] of own) {
-      if (!(name in state)) continue;
+      if (!Object.hasOwn(state, name)) continue;
       const src: unknown = state[name];
-      if (!(src instanceof Tensor)) notTensor.push(`${name} (${src === null ? 'null' : typeof src})`);
+      if (!(src instanceof Tensor)) notTensor.push(`${name} (${show(src)})`);
       else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
         mismatched.push(`${name} ([${src.shape.join(',')}] vs expected [${t.shape.join(',')}])`);
       } else if (src.dtype !== t.dtype && !(isFloat(src.dtype) && isFloat(t.dtype))) {
@@ -219,12 +222,12 @@ export abstract class Module {
     if (mismatched.length > 0) problems.push(`shape mismatches: ${mismatched.join(', ')}`);
     if (badDtype.length > 0) problems.push(`dtype mismatches: ${badDtype.join(', ')}`);
     if (problems.length > 0) {
-      throw new ChainruleError(`loadStateDict: ${problems.join('; ')}; nothing was loaded`);
+      throw new ChainruleError(`${op}: ${problems.join('; ')}; nothing was loaded`);
     }
     noGrad(() => {
       for (const [name, t] of own) {
-        const src = state[name];
-        if (src === undefined) continue;
+        if (!Object.hasOwn(state, name)) continue;
+        const src = state[name] as Tensor;
         t.data.set(src.data);
         t.bumpVersion();
       }

@@ -55,7 +55,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const before = readFileSync(path);
     const bad = { w: tensor([1]), oops: 5 as unknown as Tensor };
     expect(() => saveCheckpoint(path, bad)).toThrow(ChainruleError);
-    expect(() => saveCheckpoint(path, bad)).toThrow(/saveSafetensors: value of "oops" must be a Tensor/);
+    expect(() => saveCheckpoint(path, bad)).toThrow(/saveCheckpoint: value of "oops" must be a Tensor/);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);
   });
@@ -78,7 +78,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const path = join(dir, 'broken.safetensors');
     writeFileSync(path, Uint8Array.of(1, 2, 3));
     expect(() => loadCheckpoint(path)).toThrow(ChainruleError);
-    expect(() => loadCheckpoint(path)).toThrow(`loadCheckpoint: ${path}: loadSafetensors: truncated file: 3 bytes`);
+    expect(() => loadCheckpoint(path)).toThrow(`loadCheckpoint: '${path}': truncated file: 3 bytes`);
     expect(() => loadCheckpoint(join(dir, 'missing'))).toThrow(/ENOENT/);
   });
 });

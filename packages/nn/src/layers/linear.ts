@@ -1,5 +1,6 @@
 // Linear: the fully connected layer z = W x + b (F1), weight [out, in], bias [out].
-import { ChainruleError, type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
+import { type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
+import { fail, flag, floatDType, floatInput, integer, options, rngOption, within, withRng } from '../check';
 import { Module } from '../module';
 
 export interface LinearOptions {
@@ -28,23 +29,15 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
-    for (const [name, v] of [
-      ['inFeatures', inFeatures],
-      ['outFeatures', outFeatures],
-    ] as const) {
-      if (!Number.isInteger(v) || v <= 0)
-        throw new ChainruleError(`Linear: ${name} must be a positive integer, got ${v}`);
-    }
-    const dtype = opts.dtype ?? 'float32';
-    this.weight = rand([outFeatures, inFeatures], {
-      dtype,
-      requiresGrad: true,
-      ...(opts.rng ? { rng: opts.rng } : {}),
-    });
-    this.bias =
-      opts.bias === false
-        ? null
-        : rand([outFeatures], { dtype, requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
+    const op = 'Linear';
+    integer(op, 'inFeatures', inFeatures);
+    integer(op, 'outFeatures', outFeatures);
+    const o = options(op, opts, ['bias', 'rng', 'dtype']);
+    const bias = flag(op, 'bias', o.bias, true);
+    const rng = withRng(rngOption(op, o.rng));
+    const dtype = floatDType(op, o.dtype);
+    this.weight = rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng });
+    this.bias = bias ? rand([outFeatures], { dtype, requiresGrad: true, ...rng }) : null;
     this.resetParameters();
   }
 
@@ -59,7 +52,13 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    const op = this.constructor.name;
+    const t = floatInput(op, x);
+    const k = t.shape[t.ndim - 1];
+    if (k !== this.inFeatures) {
+      fail(op, `input [${t.shape.join(',')}] must end with inFeatures ${this.inFeatures}`);
+    }
+    return within(op, () => linear(t, this.weight, this.bias));
   }
 
   protected override extraRepr(): string {

@@ -1,6 +1,24 @@
 // Pooling layers over core's maxPool2d / avgPool2d.
 import { avgPool2d, maxPool2d, type PoolOptions, type SpatialArg, type Tensor } from '@chainrule/core';
+import { fail, floatDType, floatInput, options, rngOption, show, spatial, within } from '../check';
 import { Module } from '../module';
+
+/** Checks a pooling layer's arguments (as the core op will at forward): sizes, and padding at most half the kernel. */
+function checkPool(op: string, kernelSize: unknown, opts: unknown): { stride: SpatialArg; padding: SpatialArg } {
+  const kernel = spatial(op, 'kernelSize', kernelSize, 2, 1);
+  // rng and dtype: every layer takes them (a pooling layer has no parameters to use them on)
+  const o = options(op, opts, ['stride', 'padding', 'rng', 'dtype']);
+  rngOption(op, o.rng);
+  floatDType(op, o.dtype);
+  const stride = (o.stride ?? kernelSize) as SpatialArg;
+  const padding = (o.padding ?? 0) as SpatialArg;
+  spatial(op, 'stride', stride, 2, 1);
+  const pad = spatial(op, 'padding', padding, 2, 0);
+  if (pad.some((p, i) => 2 * p > (kernel[i] as number))) {
+    fail(op, `padding ${show(padding)} must be at most half of kernelSize ${show(kernelSize)}`);
+  }
+  return { stride, padding };
+}
 
 /**
  * 2-D max pooling: x [N, C, H, W] → the maximum of each kernelSize window, windows `stride`
@@ -15,12 +33,12 @@ export class MaxPool2d extends Module {
     opts: PoolOptions = {},
   ) {
     super();
-    this.stride = opts.stride ?? kernelSize;
-    this.padding = opts.padding ?? 0;
+    ({ stride: this.stride, padding: this.padding } = checkPool(this.constructor.name, kernelSize, opts));
   }
 
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    const t = floatInput('MaxPool2d', x);
+    return within('MaxPool2d', () => maxPool2d(t, this.kernelSize, { stride: this.stride, padding: this.padding }));
   }
 
   protected override extraRepr(): string {
@@ -41,12 +59,12 @@ export class AvgPool2d extends Module {
     opts: PoolOptions = {},
   ) {
     super();
-    this.stride = opts.stride ?? kernelSize;
-    this.padding = opts.padding ?? 0;
+    ({ stride: this.stride, padding: this.padding } = checkPool(this.constructor.name, kernelSize, opts));
   }
 
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    const t = floatInput('AvgPool2d', x);
+    return within('AvgPool2d', () => avgPool2d(t, this.kernelSize, { stride: this.stride, padding: this.padding }));
   }
 
   protected override extraRepr(): string {
