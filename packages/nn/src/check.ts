@@ -56,6 +56,13 @@ export function integer(op: string, name: string, v: unknown, min = 1): number {
   return v;
 }
 
+/** The element count of a parameter of shape `dims`, if a typed array can hold it (2³¹ − 1, core's limit). */
+export function numel(op: string, name: string, dims: readonly number[]): number {
+  const n = dims.reduce((a, d) => a * d, 1);
+  if (n > 2 ** 31 - 1) fail(op, `${name} ${show(dims)} gives ${n} elements per parameter, more than 2³¹ − 1`);
+  return n;
+}
+
 /** `v` (or `fallback` when undefined) if it is a number with `ok(v)`; `expected` describes the range. */
 export function number(
   op: string,

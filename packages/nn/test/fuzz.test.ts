@@ -176,7 +176,10 @@ const layerArb: fc.Arbitrary<Module> = fc.constantFrom(...Object.values(layerFac
 /** Anything a user might pass by mistake, and plenty of valid values. */
 const argArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -4, max: 4 }) },
-  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1e9, 1e7, 0.5, -0.5, 2 ** 31) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1e9, 1e7, 0.5, -0.5, 2 ** 31, 2 ** 53),
+  },
   { weight: 4, arbitrary: tensorArb },
   { weight: 2, arbitrary: paramsArb },
   { weight: 2, arbitrary: fc.array(fc.integer({ min: -3, max: 4 }), { maxLength: 4 }) },
@@ -199,12 +202,35 @@ const argArb: fc.Arbitrary<unknown> = fc.oneof(
     arbitrary: fc.constantFrom(new Map(), new Float32Array(2), new Uint8Array(12), () => 1, Symbol('s'), new Rng(0)),
   },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 1 }).map(hostile) },
 );
+
+/** A cyclic object or a deeply nested array (past the call stack's depth if walked recursively). */
+function hostile(kind: number): unknown {
+  if (kind === 0) {
+    const o: Record<string, unknown> = { a: 1 };
+    o.self = o;
+    return o;
+  }
+  let deep: unknown = [];
+  for (let k = 0; k < 20000; k++) deep = [deep];
+  return deep;
+}
 
 /** Everything observable that a failed call must leave as it was, walked through containers. */
 function snapshot(values: readonly unknown[]): string {
   const seen = new Set<unknown>();
+  let depth = 0;
   const walk = (v: unknown): unknown => {
+    if (depth > 50) return 'deep'; // a hostile argument nested past the stack's depth
+    depth++;
+    try {
+      return walkOne(v);
+    } finally {
+      depth--;
+    }
+  };
+  const walkOne = (v: unknown): unknown => {
     if (v instanceof Tensor) {
       return [Array.from(v.data), v.shape, v.requiresGrad, v.version, v.grad ? Array.from(v.grad.data) : null];
     }
@@ -214,7 +240,7 @@ function snapshot(values: readonly unknown[]): string {
     if (v instanceof Optimizer) {
       const groups = v.paramGroups.map(({ params, ...h }) => [
         params.map(walk),
-        JSON.stringify(h, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)),
+        Object.entries(h).map(([k, x]) => [k, typeof x === 'object' ? walk(x) : String(x)]),
       ]);
       const state = [...v.state].map(([p, s]) => [
         v.params.indexOf(p),

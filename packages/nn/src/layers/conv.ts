@@ -77,7 +77,8 @@ abstract class ConvNd extends Module {
     this.kernelSize = kernel;
     const dtype = floatDType(op, o.dtype);
     const rng = rngOption(op, o.rng);
-    this.weight = zeros([outChannels, inChannels / this.groups, ...kernel], { dtype, requiresGrad: true });
+    const shape = [outChannels, inChannels / this.groups, ...kernel];
+    this.weight = within(op, () => zeros(shape, { dtype, requiresGrad: true }));
     this.bias = flag(op, 'bias', o.bias, true) ? zeros([outChannels], { dtype, requiresGrad: true }) : null;
     this.resetParameters(rng);
   }

@@ -36,7 +36,8 @@ export class Linear extends Module {
     const bias = flag(op, 'bias', o.bias, true);
     const rng = withRng(rngOption(op, o.rng));
     const dtype = floatDType(op, o.dtype);
-    this.weight = rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng });
+    // within: a size too large to allocate is reported as Linear's
+    this.weight = within(op, () => rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng }));
     this.bias = bias ? rand([outFeatures], { dtype, requiresGrad: true, ...rng }) : null;
     this.resetParameters();
   }

@@ -47,7 +47,9 @@ export class MLP extends Module {
     const rng = rngOption(op, o.rng);
     const dtype = floatDType(op, o.dtype);
     const sizes = [inFeatures, ...layerSizes];
-    this.layers = layerSizes.map((out, i) => new Linear(sizes[i] as number, out, { ...(rng ? { rng } : {}), dtype }));
+    this.layers = within(op, () =>
+      layerSizes.map((out, i) => new Linear(sizes[i] as number, out, { ...(rng ? { rng } : {}), dtype })),
+    );
   }
 
   forward(x: Tensor): Tensor {

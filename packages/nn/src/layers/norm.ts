@@ -1,6 +1,6 @@
 // Normalisation layers, written as compositions of core ops (autodiff gives their backward).
 import { type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
-import { fail, flag, floatDType, floatInput, integer, number, options, show } from '../check';
+import { fail, flag, floatDType, floatInput, integer, number, numel, options, show } from '../check';
 import { Module } from '../module';
 
 const positiveFinite = (x: number) => x > 0 && Number.isFinite(x);
@@ -54,6 +54,7 @@ abstract class BatchNorm extends Module {
         : number(op, 'momentum', o.momentum, 0.1, 'in [0, 1] or null', (m) => m >= 0 && m <= 1);
     const dtype = floatDType(op, o.dtype);
     const affine = flag(op, 'affine', o.affine, true);
+    numel(op, 'numFeatures', [numFeatures]);
     this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
     this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
     this.running_mean = zeros([numFeatures], { dtype });
@@ -145,6 +146,7 @@ export class LayerNorm extends Module {
     this.eps = number(op, 'eps', o.eps, 1e-5, 'a finite number > 0', positiveFinite);
     const dtype = floatDType(op, o.dtype);
     const affine = flag(op, 'affine', o.affine, true);
+    numel(op, 'normalizedShape', this.normalizedShape);
     this.weight = affine ? ones(this.normalizedShape, { dtype, requiresGrad: true }) : null;
     this.bias = affine ? zeros(this.normalizedShape, { dtype, requiresGrad: true }) : null;
   }
