@@ -6,4 +6,5 @@ export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';
 export { benchMlpTrain, type MlpTrainResult } from './mlp-train';
 export { benchOptimStep } from './optim-step';
+export { benchSafetensors, type SafetensorsBenchResult } from './safetensors';
 export { benchValueMlp, type ValueBenchResult } from './value-mlp';

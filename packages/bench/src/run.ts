@@ -1,12 +1,13 @@
-// `pnpm bench [heap|value|matmul|mlp|conv|optim]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|conv|optim|safetensors]`: every benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
 import { benchOptimStep } from './optim-step';
+import { benchSafetensors } from './safetensors';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'conv', 'optim'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'conv', 'optim', 'safetensors'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -40,5 +41,9 @@ if (run.includes('conv')) {
 }
 if (run.includes('optim')) {
   await benchOptimStep();
+  console.log();
+}
+if (run.includes('safetensors')) {
+  benchSafetensors();
   console.log();
 }

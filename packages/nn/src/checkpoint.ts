@@ -16,7 +16,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { ChainruleError, type Tensor } from '@chainrule/core';
 import { fail, show } from './check';
-import { read, type SafetensorsLoadOptions, write } from './safetensors';
+import { limits, read, type SafetensorsLoadOptions, write } from './safetensors';
 
 /** `.model.safetensors.<pid>.<12 hex>.tmp`: the temp file of a save of `model.safetensors` by process pid. */
 function tempName(base: string, pid: number): string {
@@ -153,6 +153,7 @@ function loadFile(
   opts: unknown,
 ): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   if (typeof path !== 'string' || path === '') fail(op, `path must be a non-empty string, got ${show(path)}`);
+  limits(op, opts); // before the file is read
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

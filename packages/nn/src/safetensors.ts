@@ -155,16 +155,7 @@ export function read(
   opts: unknown,
 ): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   if (!(bytes instanceof Uint8Array)) fail(op, `expected a Uint8Array, got ${show(bytes)}`);
-  const o = options(op, opts, ['maxTensors', 'maxHeaderBytes']);
-  const maxTensors = number(op, 'maxTensors', o.maxTensors, Number.POSITIVE_INFINITY, 'an integer >= 0', isCount);
-  const maxHeader = number(
-    op,
-    'maxHeaderBytes',
-    o.maxHeaderBytes,
-    MAX_HEADER,
-    'an integer >= 2',
-    (x) => isCount(x) && x >= 2,
-  );
+  const { maxTensors, maxHeader } = limits(op, opts);
   if (bytes.length < 8) fail(op, `truncated file: ${bytes.length} bytes, fewer than the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(Math.min(maxHeader, Number.MAX_SAFE_INTEGER))) {
@@ -248,6 +239,21 @@ export function read(
     });
   });
   return { tensors, metadata };
+}
+
+/** The checked load options of `op`. */
+export function limits(op: string, opts: unknown): { maxTensors: number; maxHeader: number } {
+  const o = options(op, opts, ['maxTensors', 'maxHeaderBytes']);
+  const maxTensors = number(op, 'maxTensors', o.maxTensors, Number.POSITIVE_INFINITY, 'an integer >= 0', isCount);
+  const maxHeader = number(
+    op,
+    'maxHeaderBytes',
+    o.maxHeaderBytes,
+    MAX_HEADER,
+    'an integer >= 2',
+    (x) => isCount(x) && x >= 2,
+  );
+  return { maxTensors, maxHeader };
 }
 
 const isCount = (x: number) => (Number.isSafeInteger(x) || x === Number.POSITIVE_INFINITY ? x >= 0 : false);
