@@ -10,7 +10,7 @@ runs="${1:-5000}"
 stats="$(mktemp)"
 trap 'rm -f "$stats"' EXIT
 status=0
-FUZZ_RUNS="$runs" FUZZ_STATS="$stats" npx vitest run \
+FUZZ_RUNS="$runs" FUZZ_STATS="$stats" npx vitest run --testTimeout=0 \
   packages/core/test/fuzz.test.ts packages/nn/test/fuzz.test.ts packages/nn/test/safetensors-fuzz.test.ts || status=$?
 node - "$stats" "$runs" <<'JS'
 const [file, runs] = process.argv.slice(2);

@@ -36,6 +36,11 @@ function flatten(name: string, value: unknown, out: [string, Tensor | Module][],
   }
 }
 
+/** Throws unless a name prefix is a string. */
+function checkPrefix(op: string, prefix: unknown): void {
+  if (typeof prefix !== 'string') throw new ChainruleError(`${op}: prefix must be a string, got ${show(prefix)}`);
+}
+
 /** Float dtypes copy into each other (as PyTorch's copy_); other dtypes only into themselves. */
 function isFloat(dtype: string): boolean {
   return dtype === 'float32' || dtype === 'float64';
@@ -83,6 +88,7 @@ export abstract class Module {
    * a tensor (or module) reachable under two names is listed under both.
    */
   namedTensors(prefix = ''): [string, Tensor][] {
+    checkPrefix(`${this.constructor.name}.namedTensors`, prefix);
     const out: [string, Tensor][] = [];
     const walk = (m: Module, pre: string, path: Set<Module>) => {
       for (const [name, value] of m.entries()) {
@@ -116,6 +122,7 @@ export abstract class Module {
 
   /** This module and every submodule, each once, with dotted names ('' for this one), parents first. */
   namedModules(prefix = ''): [string, Module][] {
+    checkPrefix(`${this.constructor.name}.namedModules`, prefix);
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
     const walk = (m: Module, name: string) => {
@@ -152,6 +159,9 @@ export abstract class Module {
    * `apply`), e.g. to initialise weights. Returns this module.
    */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') {
+      throw new ChainruleError(`${this.constructor.name}.apply: fn must be a function, got ${show(fn)}`);
+    }
     const visited = new Set<Module>();
     const visit = (m: Module) => {
       if (visited.has(m)) return;
@@ -190,8 +200,9 @@ export abstract class Module {
    * between float32 and float64 as needed (PyTorch's copy_).
    * @param opts.strict (default true) missing and unexpected keys are errors; a value that is not
    *   a Tensor, has another shape or a dtype that cannot be copied always is.
-   * @throws ChainruleError listing every offending name; every entry is checked before any is
-   *   written, so nothing is changed in that case.
+   * @throws ChainruleError naming `<Class>.loadStateDict` (e.g. `Linear.loadStateDict`) and
+   *   listing every offending name; every entry is checked before any is written, so nothing is
+   *   changed in that case.
    */
   loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
     const op = `${this.constructor.name}.loadStateDict`;

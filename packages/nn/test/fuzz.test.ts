@@ -466,11 +466,11 @@ describe('fuzz: every call succeeds or throws a ChainruleError naming what was c
       );
     });
   }
-  it('layer.forward / loadStateDict / train', () => {
+  it('layer.forward / loadStateDict / train / apply / namedTensors / namedModules', () => {
     fc.assert(
       fc.property(
         layerArb,
-        fc.constantFrom('forward', 'forward', 'loadStateDict', 'train'),
+        fc.constantFrom('forward', 'forward', 'loadStateDict', 'train', 'apply', 'namedTensors', 'namedModules'),
         fc.array(argArb, { maxLength: 3 }),
         (layer, method, args) => {
           const cls = layer.constructor.name;

@@ -14,7 +14,8 @@ export interface LinearOptions {
 /**
  * y = x Wᵀ + b for x [..., inFeatures] → y [..., outFeatures]. Weight and bias start uniform in
  * ±1/√inFeatures, PyTorch's default (the effect of kaiming_uniform_ with a = √5).
- * @throws ChainruleError if a size is not a positive integer.
+ * @throws ChainruleError naming Linear for a size that is not a positive integer, an unknown or
+ *   invalid option, or (forward) an input that is not a float Tensor ending with inFeatures.
  * @example
  * const layer = new Linear(3, 2, { rng: new Rng(0) });
  * const y = layer.forward(tensor([[1, 2, 3]]));   // shape [1, 2]

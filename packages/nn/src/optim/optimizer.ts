@@ -158,7 +158,8 @@ export abstract class Optimizer<
   /**
    * Adds a parameter group, as torch's `add_param_group`: hyperparameters it does not set come
    * from `defaults`.
-   * @throws ChainruleError as the constructor does, also if a parameter is already in a group.
+   * @throws ChainruleError naming `<Optimizer>.addParamGroup`, for what the constructor rejects,
+   *   or a parameter already in a group.
    */
   addParamGroup(group: ParamGroupInput<Omit<G, 'params'>>): void {
     const g = this.asMethod('addParamGroup', () => {
@@ -179,8 +180,9 @@ export abstract class Optimizer<
    * Applies one update to every parameter whose `grad` is not null, with its group's current
    * hyperparameters. Every check (hyperparameters, gradient shapes, finiteness with
    * nonFinite: 'error') runs first: a step that throws has changed nothing.
-   * @throws ChainruleError for an invalid group hyperparameter, a grad of the wrong shape or type,
-   *   or (nonFinite: 'error') a NaN or infinite gradient.
+   * @throws ChainruleError naming `<Optimizer>.step` (e.g. `Adam.step: lr must be …`) for an
+   *   invalid group hyperparameter, a grad of the wrong shape or type, or (nonFinite: 'error') a
+   *   NaN or infinite gradient.
    */
   step(): void {
     const many = this.paramGroups.length > 1;
