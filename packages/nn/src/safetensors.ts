@@ -307,17 +307,17 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   const bad = (problem: string): never => fail(op, `tensor ${quoted}: ${problem}`);
   if (!isPlainObject(info)) bad('expected an object { dtype, shape, data_offsets }');
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
-  if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${typeof dtype}`);
+  if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${show(dtype)}`);
   if (!Object.hasOwn(DTYPES, dtype))
     bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F64, F32, I32 and BOOL are)`);
   const st = dtype as SafetensorsDType;
   const isIndex = (x: unknown): x is number =>
     typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && !Object.is(x, -0);
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    return bad(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    return bad(`shape must be an array of non-negative integers, got ${show(shape)}`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    return bad(`data_offsets must be a pair [begin, end] of non-negative integers, got ${JSON.stringify(offsets)}`);
+    return bad(`data_offsets must be a pair [begin, end] of non-negative integers, got ${show(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) bad(`data_offsets [${begin},${end}] end before they begin`);
