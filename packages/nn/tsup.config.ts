@@ -7,7 +7,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  // class names stay as written (esbuild would rename a self-referencing class to _Tensor), so
-  // error messages and show() print 'Tensor', 'Linear', not a bundler's alias
-  keepNames: true,
 });

@@ -171,6 +171,29 @@ const layerFactories: Record<string, () => Module> = {
   MaxPool2d: () => new nn.MaxPool2d(2),
   AvgPool2d: () => new nn.AvgPool2d(2, { padding: 1 }),
 };
+/**
+ * Layers added on other branches (embedding, recurrent, attention): fuzzed like the others as
+ * soon as this package exports them. `make` builds a valid one; `opts` are its option names.
+ */
+const laterLayers: Record<string, { make: (C: Ctor) => unknown; opts: string[] }> = {
+  Embedding: { make: (C) => new C(5, 3, { rng: new Rng(6) }), opts: ['paddingIdx', 'rng', 'dtype'] },
+  RNN: {
+    make: (C) => new C(3, 4, { rng: new Rng(7) }),
+    opts: ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'rng', 'dtype'],
+  },
+  GRU: { make: (C) => new C(3, 4, { rng: new Rng(8) }), opts: ['numLayers', 'bias', 'batchFirst', 'rng', 'dtype'] },
+  LSTM: { make: (C) => new C(3, 4, { rng: new Rng(9) }), opts: ['numLayers', 'bias', 'batchFirst', 'rng', 'dtype'] },
+  GRUCell: { make: (C) => new C(3, 4, { rng: new Rng(10) }), opts: ['bias', 'rng', 'dtype'] },
+  LSTMCell: { make: (C) => new C(3, 4, { rng: new Rng(11) }), opts: ['bias', 'rng', 'dtype'] },
+  MultiheadAttention: {
+    make: (C) => new C(4, 2, { rng: new Rng(12) }),
+    opts: ['bias', 'batchFirst', 'dropout', 'rng', 'dtype'],
+  },
+};
+for (const [name, { make }] of Object.entries(laterLayers)) {
+  const C = (nn as unknown as Record<string, unknown>)[name];
+  if (typeof C === 'function') layerFactories[name] = () => make(C as Ctor) as Module;
+}
 const layerArb: fc.Arbitrary<Module> = fc.constantFrom(...Object.values(layerFactories)).map((make) => make());
 
 /** Anything a user might pass by mistake, and plenty of valid values. */
@@ -424,6 +447,10 @@ const nearValid: Record<string, fc.Arbitrary<unknown[]>> = {
     )
     .map(([n, shapes, o]) => [shapes.map((sh, i) => floatOf([n, ...sh], i)), o]),
 };
+
+for (const [name, { opts }] of Object.entries(laterLayers)) {
+  if (name in layerFactories) nearValid[name] = fc.tuple(small, small, optsFor(...opts));
+}
 
 /** nearValid's arguments, half the time with one of them replaced by an arbitrary value. */
 function argsFor(name: string): fc.Arbitrary<unknown[]> {
