@@ -117,6 +117,15 @@ export function within<T>(op: string, fn: () => T): T {
   }
 }
 
+/** f(x) for the layer `m`: a non-Tensor input, or an error of the op, is reported under m's class name. */
+export function layerCall(m: object, x: unknown, f: (t: Tensor) => Tensor): Tensor {
+  const op = m.constructor.name;
+  return within(op, () => f(tensorArg(op, 'input', x)));
+}
+
+/** A number > 0 and finite (an ε). */
+export const positiveFinite = (x: number): boolean => x > 0 && Number.isFinite(x);
+
 export type { DType };
 
 /**

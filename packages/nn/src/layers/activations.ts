@@ -1,39 +1,37 @@
 // Activation functions as modules, for Sequential and MLP. Each forward is one core op.
 import type { Tensor } from '@chainrule/core';
-import { fail, integer, show, tensorArg, within } from '../check';
+import { fail, integer, layerCall, show } from '../check';
 import { Module } from '../module';
 
-/** f(x) for the layer `m`: a non-Tensor input, or an error of the op, is reported under m's class name. */
-function apply(m: Module, x: unknown, f: (t: Tensor) => Tensor): Tensor {
-  const op = m.constructor.name;
-  return within(op, () => f(tensorArg(op, 'input', x)));
-}
-
+/** The rectifier as a layer: y = max(x, 0), elementwise. */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.relu());
+    return layerCall(this, x, (t) => t.relu());
   }
 }
 
+/** The logistic function as a layer: y = σ(x) = 1 / (1 + e⁻ˣ), elementwise. */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.sigmoid());
+    return layerCall(this, x, (t) => t.sigmoid());
   }
 }
 
+/** The hyperbolic tangent as a layer, elementwise. */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.tanh());
+    return layerCall(this, x, (t) => t.tanh());
   }
 }
 
 /** GELU(x) = x·Φ(x), the exact form (PyTorch's default, approximate='none'). */
 export class GELU extends Module {
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.gelu());
+    return layerCall(this, x, (t) => t.gelu());
   }
 }
 
+/** The leaky rectifier as a layer: y = x if x > 0 else negativeSlope·x (default 0.01). */
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
@@ -42,20 +40,21 @@ export class LeakyReLU extends Module {
     }
   }
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.leakyRelu(this.negativeSlope));
+    return layerCall(this, x, (t) => t.leakyRelu(this.negativeSlope));
   }
   protected override extraRepr(): string {
     return `negativeSlope=${this.negativeSlope}`;
   }
 }
 
+/** Softmax along `dim` (default −1) as a layer: yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ), computed stably. */
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
     integer('Softmax', 'dim', dim, Number.NEGATIVE_INFINITY);
   }
   forward(x: Tensor): Tensor {
-    return apply(this, x, (t) => t.softmax(this.dim));
+    return layerCall(this, x, (t) => t.softmax(this.dim));
   }
   protected override extraRepr(): string {
     return `dim=${this.dim}`;

@@ -1,14 +1,15 @@
 // Normalisation layers, written as compositions of core ops (autodiff gives their backward).
 import { type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
-import { fail, flag, floatDType, floatInput, integer, number, numel, options, show } from '../check';
+import { fail, flag, floatDType, floatInput, integer, number, numel, options, positiveFinite, show } from '../check';
 import { Module } from '../module';
 
-const positiveFinite = (x: number) => x > 0 && Number.isFinite(x);
-
+/** Options of `BatchNorm1d` and `LayerNorm`. */
 export interface NormOptions {
+  /** ε added to the variance (default 1e-5). */
   eps?: number;
   /** Learnable scale (weight) and shift (bias), default true. */
   affine?: boolean;
+  /** The dtype of the parameters and statistics (default float32). */
   dtype?: DType;
 }
 
@@ -29,12 +30,19 @@ export interface BatchNormOptions extends NormOptions {
  * num_batches_tracked (a float tensor of the layer's dtype here, an int64 in PyTorch).
  */
 abstract class BatchNorm extends Module {
+  /** γ, the learnable scale (ones at first); null when `affine: false`. */
   weight: Tensor | null;
+  /** β, the learnable shift (zeros at first); null when `affine: false`. */
   bias: Tensor | null;
+  /** The running mean used in eval mode (a buffer: saved, not trained). */
   running_mean: Tensor;
+  /** The running (unbiased) variance used in eval mode (a buffer). */
   running_var: Tensor;
+  /** How many training batches have updated the running statistics (a buffer). */
   num_batches_tracked: Tensor;
+  /** ε added to the variance before the square root. */
   readonly eps: number;
+  /** The weight of the batch statistics in the running ones (default 0.1; null: a cumulative average). */
   readonly momentum: number | null;
   /** The accepted input ranks and their layout, for messages. */
   protected abstract get layout(): { ranks: readonly number[]; text: string };
@@ -126,9 +134,13 @@ export class BatchNorm2d extends BatchNorm {
 
 /** Layer normalisation over the last dims `normalizedShape`: y = (x − E[x]) / √(Var[x] + ε) · γ + β. */
 export class LayerNorm extends Module {
+  /** γ, the learnable scale over `normalizedShape` (ones at first); null when `affine: false`. */
   weight: Tensor | null;
+  /** β, the learnable shift (zeros at first); null when `affine: false`. */
   bias: Tensor | null;
+  /** The trailing dims normalized over. */
   readonly normalizedShape: readonly number[];
+  /** ε added to the variance before the square root. */
   readonly eps: number;
 
   constructor(normalizedShape: number | readonly number[], opts: NormOptions = {}) {
