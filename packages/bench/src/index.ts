@@ -7,5 +7,6 @@ export { benchMatmul, type MatmulRow } from './matmul';
 export { compare, type Timing } from './measure';
 export { benchMlpTrain, type MlpTrainResult } from './mlp-train';
 export { benchOptimStep } from './optim-step';
+export { benchSafetensors, type SafetensorsBenchResult } from './safetensors';
 export { benchGemm, benchTrain, gemmCases } from './tables';
 export { benchValueMlp, type ValueBenchResult } from './value-mlp';

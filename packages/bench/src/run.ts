@@ -1,14 +1,15 @@
-// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors]`: every benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
 import { benchOptimStep } from './optim-step';
+import { benchSafetensors } from './safetensors';
 import { benchGemm, benchTrain } from './tables';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -54,5 +55,9 @@ if (run.includes('optim')) {
 }
 if (run.includes('lstm')) {
   await benchLstm();
+  console.log();
+}
+if (run.includes('safetensors')) {
+  benchSafetensors();
   console.log();
 }

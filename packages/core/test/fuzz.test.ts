@@ -3,12 +3,25 @@
 // shapes, strings, null, objects). Each call must either succeed or throw a ChainruleError whose
 // message starts with the name of the op the user called; and a call that throws must leave its
 // inputs (data, grad, requiresGrad, version) unchanged. FUZZ_RUNS raises the count for long runs.
+import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as core from '../src/index';
 import { ChainruleError, Rng, Tensor, tensor } from '../src/index';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+/** Outcome counts per op, appended to FUZZ_STATS (a file) for scripts/fuzz-long.sh. */
+const stats = new Map<string, { ok: number; chainrule: number; other: number }>();
+function count(op: string, outcome: 'ok' | 'chainrule' | 'other'): void {
+  const s = stats.get(op) ?? { ok: 0, chainrule: 0, other: 0 };
+  s[outcome]++;
+  stats.set(op, s);
+}
+afterAll(() => {
+  const file = process.env.FUZZ_STATS;
+  if (file) appendFileSync(file, `${JSON.stringify({ package: 'core', stats: Object.fromEntries(stats) })}\n`);
+});
 
 /** Small tensors of every dtype, some requiring grad. */
 const tensorArb: fc.Arbitrary<Tensor> = fc
@@ -57,7 +70,9 @@ function expectContract(name: string, fn: () => unknown, inputs: readonly unknow
   const before = snapshot(inputs);
   try {
     fn();
+    count(name, 'ok');
   } catch (e) {
+    count(name, e instanceof ChainruleError ? 'chainrule' : 'other');
     const what = `${name}(${inputs.map((x) => core.show(x)).join(', ')})`;
     expect(e, `${what} threw ${String(e)}`).toBeInstanceOf(ChainruleError);
     expect((e as Error).message.startsWith(`${name}:`), `${what} threw "${(e as Error).message}"`).toBe(true);

@@ -1,25 +1,72 @@
 // Checkpoints on disk (Node only): safetensors files written atomically — temp file in the same
 // directory, fsync, rename over the target — so a crash mid-save never destroys the previous one.
+// A save killed before its rename leaves its temp file behind; the next successful save of the
+// same path removes it.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChainruleError, type Tensor } from '@chainrule/core';
-import { loadSafetensorsWithMetadata, saveSafetensors } from './safetensors';
+import { fail, show } from './check';
+import { limits, read, type SafetensorsLoadOptions, write } from './safetensors';
+
+/** `.model.safetensors.<pid>.<12 hex>.tmp`: the temp file of a save of `model.safetensors` by process pid. */
+function tempName(base: string, pid: number): string {
+  return `.${base}.${pid}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** The pid in a temp-file name of `base` (null for another file; 0 for the older pid-less names). */
+function tempOwner(name: string, base: string): number | null {
+  if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) return null;
+  const m = /^(?:(\d+)\.)?[0-9a-f]{12}$/.exec(name.slice(base.length + 2, -4));
+  return m ? Number(m[1] ?? 0) : null;
+}
+
+/** Whether process `pid` is running on this machine (a save by it may be in flight). */
+function isRunning(pid: number): boolean {
+  if (pid === 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A file-system error as `saveCheckpoint: could not write 'path' (ENOENT: no such file or directory)`. */
+function fsError(op: string, verb: string, path: string, e: unknown): ChainruleError {
+  const err = e as NodeJS.ErrnoException;
+  // Node's message names the temp file and the syscall after a comma; the user knows `path`.
+  const reason = typeof err?.message === 'string' ? err.message.split(',')[0] : String(e);
+  return new ChainruleError(`${op}: could not ${verb} '${path}' (${reason})`, { cause: e });
+}
 
 /**
  * Saves `state` (and optional string `metadata`) as a safetensors file at `path`, atomically:
  * the bytes go to a temporary file beside `path`, are fsynced, and the file is renamed over
  * `path`. A failure at any point leaves the previous file at `path` as it was and removes the
- * temporary file.
- * @throws ChainruleError for an invalid state or metadata (before any file is touched);
- *   the file system's error if writing or renaming fails.
+ * temporary file. After the rename, temporary files that earlier saves of `path` left behind
+ * when their process was killed are removed (not those of a process still running).
+ * @throws ChainruleError for an invalid path, state or metadata (before any file is touched), or
+ *   naming `path` if the file system refuses (the Node error is its `cause`).
+ * @example
+ * saveCheckpoint('model.safetensors', model.stateDict());
  */
 export function saveCheckpoint(path: string, state: Record<string, Tensor>, metadata?: Record<string, string>): void {
-  if (typeof path !== 'string' || path === '')
-    throw new ChainruleError(`saveCheckpoint: path must be a non-empty string, got ${typeof path}`);
-  const bytes = saveSafetensors(state, metadata);
+  const op = 'saveCheckpoint';
+  if (typeof path !== 'string' || path === '') fail(op, `path must be a non-empty string, got ${show(path)}`);
+  const bytes = write(op, state, metadata);
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const base = basename(path);
+  const tmp = join(dir, tempName(base, process.pid));
   try {
     const fd = openSync(tmp, 'wx');
     try {
@@ -35,9 +82,30 @@ export function saveCheckpoint(path: string, state: Record<string, Tensor>, meta
     } catch {
       // the temporary file was never created, or is already gone
     }
-    throw e;
+    throw fsError(op, 'write', path, e);
   }
   syncDirectory(dir);
+  removeStaleTemps(dir, base);
+}
+
+/** Removes the temp files of killed saves of `base` in `dir` (best effort: the save itself succeeded). */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = tempOwner(name, base);
+    // this process's own saves are synchronous, so none of them is in flight now
+    if (pid === null || (pid !== process.pid && isRunning(pid))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // removed meanwhile, or not ours to remove
+    }
+  }
 }
 
 /** Makes the rename durable where the platform allows fsync on a directory (not on Windows). */
@@ -54,28 +122,50 @@ function syncDirectory(dir: string): void {
 }
 
 /**
- * The tensors of the safetensors file at `path`.
- * @throws ChainruleError naming loadCheckpoint, the path and the problem for a malformed file;
- *   the file system's error if it cannot be read.
+ * The tensors of the safetensors file at `path` (views of the file's bytes where aligned; see
+ * loadSafetensorsWithMetadata).
+ * @param opts.maxTensors, opts.maxHeaderBytes caps for untrusted files.
+ * @throws ChainruleError naming loadCheckpoint, the path and the problem, for a malformed file or
+ *   one that cannot be read.
  */
-export function loadCheckpoint(path: string): Record<string, Tensor> {
-  return loadCheckpointWithMetadata(path).tensors;
+export function loadCheckpoint(path: string, opts: SafetensorsLoadOptions = {}): Record<string, Tensor> {
+  return loadFile('loadCheckpoint', path, opts).tensors;
 }
 
 /**
  * The tensors and metadata strings of the safetensors file at `path` (what `unpackState` takes).
- * @throws ChainruleError naming loadCheckpoint, the path and the problem for a malformed file;
- *   the file system's error if it cannot be read.
+ * @throws ChainruleError naming loadCheckpointWithMetadata, the path and the problem, for a
+ *   malformed file or one that cannot be read.
  */
-export function loadCheckpointWithMetadata(path: string): {
+export function loadCheckpointWithMetadata(
+  path: string,
+  opts: SafetensorsLoadOptions = {},
+): {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
 } {
-  const bytes = readFileSync(path);
+  return loadFile('loadCheckpointWithMetadata', path, opts);
+}
+
+function loadFile(
+  op: string,
+  path: unknown,
+  opts: unknown,
+): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (typeof path !== 'string' || path === '') fail(op, `path must be a non-empty string, got ${show(path)}`);
+  limits(op, opts); // before the file is read
+  let bytes: Uint8Array;
   try {
-    return loadSafetensorsWithMetadata(bytes);
+    bytes = readFileSync(path);
   } catch (e) {
-    if (e instanceof ChainruleError) throw new ChainruleError(`loadCheckpoint: ${path}: ${e.message}`);
+    throw fsError(op, 'read', path, e);
+  }
+  try {
+    return read(op, bytes, opts);
+  } catch (e) {
+    if (e instanceof ChainruleError) {
+      throw new ChainruleError(`${op}: '${path}': ${e.message.slice(op.length + 2)}`, { cause: e });
+    }
     throw e;
   }
 }

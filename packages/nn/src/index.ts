@@ -53,7 +53,12 @@ export {
 } from './optim/optimizer';
 export { RMSprop, type RMSpropGroup, type RMSpropOptions, type RMSpropState } from './optim/rmsprop';
 export { SGD, type SGDGroup, type SGDOptions, type SGDState } from './optim/sgd';
-export { loadSafetensors, loadSafetensorsWithMetadata, saveSafetensors } from './safetensors';
+export {
+  loadSafetensors,
+  loadSafetensorsWithMetadata,
+  type SafetensorsLoadOptions,
+  saveSafetensors,
+} from './safetensors';
 
 // Training toolkit: schedulers, clipping, data loading, checkpoints of nested state
 export {

@@ -1,6 +1,7 @@
 // Weight initialisers, as torch.nn.init: Xavier/Glorot and Kaiming/He, uniform and normal, plus
 // calculateGain and the fan computation. They overwrite t.data in place (no graph) and return t.
-import { ChainruleError, Rng, rand, randn, Tensor } from '@chainrule/core';
+import { type Rng, rand, randn, type Tensor } from '@chainrule/core';
+import { fail, floatInput, options, rngOption, show, tensorArg } from './check';
 
 /** Nonlinearities known to calculateGain (torch.nn.init names in camelCase). */
 export type Nonlinearity =
@@ -55,7 +56,11 @@ const UNIT_GAIN = new Set([
  * @throws ChainruleError for an unknown nonlinearity or a non-numeric leakyRelu slope.
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
-  if (UNIT_GAIN.has(nonlinearity)) return 1;
+  return gain('calculateGain', nonlinearity, param);
+}
+
+function gain(op: string, nonlinearity: unknown, param: unknown): number {
+  if (typeof nonlinearity === 'string' && UNIT_GAIN.has(nonlinearity)) return 1;
   switch (nonlinearity) {
     case 'tanh':
       return 5 / 3;
@@ -66,15 +71,14 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
     case 'leakyRelu': {
       const a = param ?? 0.01;
       if (typeof a !== 'number' || !Number.isFinite(a)) {
-        throw new ChainruleError(
-          `calculateGain: negative slope of leakyRelu must be a finite number, got ${String(a)}`,
-        );
+        fail(op, `negative slope of leakyRelu must be a finite number, got ${show(a)}`);
       }
       return Math.sqrt(2 / (1 + a * a));
     }
     default:
-      throw new ChainruleError(
-        `calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}; expected one of ` +
+      return fail(
+        op,
+        `unsupported nonlinearity ${show(nonlinearity)}; expected one of ` +
           `${[...UNIT_GAIN, 'tanh', 'relu', 'leakyRelu', 'selu'].join(', ')}`,
       );
   }
@@ -85,28 +89,23 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * as torch.nn.init. For a Linear weight [out, in]: fanIn = in, fanOut = out.
  * @throws ChainruleError for a tensor of fewer than 2 dims.
  */
-export function calculateFans(t: Tensor, op = 'calculateFans'): { fanIn: number; fanOut: number } {
-  if (!(t instanceof Tensor)) throw new ChainruleError(`${op}: expected a Tensor, got ${typeof t}`);
-  if (t.shape.length < 2) {
-    throw new ChainruleError(
-      `${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${t.shape.join(',')}]`,
-    );
-  }
-  let receptive = 1;
-  for (let d = 2; d < t.shape.length; d++) receptive *= t.shape[d] as number;
-  return { fanIn: (t.shape[1] as number) * receptive, fanOut: (t.shape[0] as number) * receptive };
+export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
+  return fans('calculateFans', t);
 }
 
-function checkRng(op: string, rng: unknown): Rng | undefined {
-  if (rng !== undefined && !(rng instanceof Rng))
-    throw new ChainruleError(`${op}: rng must be an Rng, got ${typeof rng}`);
-  return rng;
+function fans(op: string, t: unknown): { fanIn: number; fanOut: number } {
+  const { shape } = tensorArg(op, 'the tensor', t);
+  if (shape.length < 2) {
+    fail(op, `fan in and fan out need a tensor of at least 2 dims, got shape [${shape.join(',')}]`);
+  }
+  let receptive = 1;
+  for (let d = 2; d < shape.length; d++) receptive *= shape[d] as number;
+  return { fanIn: (shape[1] as number) * receptive, fanOut: (shape[0] as number) * receptive };
 }
 
 function finite(op: string, key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ChainruleError(`${op}: ${key} must be a finite number, got ${String(value)}`);
-  }
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    fail(op, `${key} must be a finite number, got ${show(value)}`);
   return value;
 }
 
@@ -126,19 +125,25 @@ function fillNormal(t: Tensor, std: number, rng: Rng | undefined): Tensor {
   return t;
 }
 
-function xavierStd(op: string, t: Tensor, opts: XavierOptions): number {
-  const { fanIn, fanOut } = calculateFans(t, op);
-  return finite(op, 'gain', opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+/** σ of a Xavier initialiser of t, and its rng, after checking every argument. */
+function xavier(op: string, t: unknown, opts: unknown): { t: Tensor; std: number; rng: Rng | undefined } {
+  const o = options(op, opts, ['gain', 'rng']);
+  const x = floatInput(op, t, 'the tensor');
+  const { fanIn, fanOut } = fans(op, x);
+  const std = finite(op, 'gain', o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+  return { t: x, std, rng: rngOption(op, o.rng) };
 }
 
-function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
-  const { fanIn, fanOut } = calculateFans(t, op);
-  const mode = opts.mode ?? 'fanIn';
-  if (mode !== 'fanIn' && mode !== 'fanOut') {
-    throw new ChainruleError(`${op}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
-  }
-  const a = finite(op, 'a', opts.a ?? 0);
-  return calculateGain(opts.nonlinearity ?? 'leakyRelu', a) / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
+/** σ of a Kaiming initialiser of t, and its rng, after checking every argument. */
+function kaiming(op: string, t: unknown, opts: unknown): { t: Tensor; std: number; rng: Rng | undefined } {
+  const o = options(op, opts, ['a', 'mode', 'nonlinearity', 'rng']);
+  const x = floatInput(op, t, 'the tensor');
+  const { fanIn, fanOut } = fans(op, x);
+  const mode = o.mode ?? 'fanIn';
+  if (mode !== 'fanIn' && mode !== 'fanOut') fail(op, `mode must be 'fanIn' or 'fanOut', got ${show(mode)}`);
+  const a = finite(op, 'a', o.a ?? 0);
+  const fan = mode === 'fanIn' ? fanIn : fanOut;
+  return { t: x, std: gain(op, o.nonlinearity ?? 'leakyRelu', a) / Math.sqrt(fan), rng: rngOption(op, o.rng) };
 }
 
 /**
@@ -146,8 +151,7 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
  * @throws ChainruleError for a tensor of fewer than 2 dims, a non-finite gain or an invalid rng.
  */
 export function xavierUniform(t: Tensor, opts: XavierOptions = {}): Tensor {
-  const std = xavierStd('xavierUniform', t, opts);
-  const rng = checkRng('xavierUniform', opts.rng);
+  const { std, rng } = xavier('xavierUniform', t, opts);
   return t.size === 0 ? t : fillUniform(t, Math.sqrt(3) * std, rng);
 }
 
@@ -156,8 +160,7 @@ export function xavierUniform(t: Tensor, opts: XavierOptions = {}): Tensor {
  * @throws ChainruleError for a tensor of fewer than 2 dims, a non-finite gain or an invalid rng.
  */
 export function xavierNormal(t: Tensor, opts: XavierOptions = {}): Tensor {
-  const std = xavierStd('xavierNormal', t, opts);
-  const rng = checkRng('xavierNormal', opts.rng);
+  const { std, rng } = xavier('xavierNormal', t, opts);
   return t.size === 0 ? t : fillNormal(t, std, rng);
 }
 
@@ -168,9 +171,8 @@ export function xavierNormal(t: Tensor, opts: XavierOptions = {}): Tensor {
  * @throws ChainruleError for a tensor of fewer than 2 dims, an invalid mode, nonlinearity, a or rng.
  */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  const rng = checkRng('kaimingUniform', opts.rng);
-  if (t instanceof Tensor && t.size === 0) return t;
-  return fillUniform(t, Math.sqrt(3) * kaimingStd('kaimingUniform', t, opts), rng);
+  const { std, rng } = kaiming('kaimingUniform', t, opts);
+  return t.size === 0 ? t : fillUniform(t, Math.sqrt(3) * std, rng);
 }
 
 /**
@@ -179,7 +181,6 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * @throws ChainruleError for a tensor of fewer than 2 dims, an invalid mode, nonlinearity, a or rng.
  */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  const rng = checkRng('kaimingNormal', opts.rng);
-  if (t instanceof Tensor && t.size === 0) return t;
-  return fillNormal(t, kaimingStd('kaimingNormal', t, opts), rng);
+  const { std, rng } = kaiming('kaimingNormal', t, opts);
+  return t.size === 0 ? t : fillNormal(t, std, rng);
 }

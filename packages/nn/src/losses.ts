@@ -13,6 +13,7 @@ import {
   tensor,
   toLabels,
 } from '@chainrule/core';
+import { fail, number, options, show, within } from './check';
 
 /** Options of every loss: how to reduce the per-element losses (`'mean'` by default, as PyTorch). */
 export interface LossOptions {
@@ -21,7 +22,7 @@ export interface LossOptions {
 
 function checkPair(op: string, pred: Tensor, target: Tensor): void {
   if (!(pred instanceof TensorClass) || !(target instanceof TensorClass)) {
-    throw new ChainruleError(`${op}: input and target must be Tensors`);
+    fail(op, `input and target must be Tensors, got ${show(pred)} and ${show(target)}`);
   }
   if (pred.shape.length !== target.shape.length || pred.shape.some((d, i) => d !== target.shape[i])) {
     throw new ChainruleError(
@@ -34,13 +35,21 @@ function reduce(op: string, losses: Tensor, reduction: Reduction = 'mean'): Tens
   if (reduction === 'mean') return losses.mean();
   if (reduction === 'sum') return losses.sum();
   if (reduction === 'none') return losses;
-  throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  return fail(op, `reduction must be 'mean', 'sum' or 'none', got ${show(reduction)}`);
 }
 
-function checkReduction(op: string, reduction: unknown): void {
-  if (reduction !== undefined && reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new ChainruleError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+/** The loss options of `op` (`keys` besides reduction), checked; returns the reduction. */
+function checkOptions(op: string, opts: unknown, keys: readonly string[] = []): Reduction {
+  const { reduction = 'mean' } = options(op, opts, ['reduction', ...keys]);
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    fail(op, `reduction must be 'mean', 'sum' or 'none', got ${show(reduction)}`);
   }
+  return reduction;
+}
+
+/** A Tensor's shape as `[2,3]`, anything else as show() prints it. */
+function showShape(x: unknown): string {
+  return x instanceof TensorClass ? `[${x.shape.join(',')}]` : show(x);
 }
 
 /**
@@ -51,20 +60,24 @@ function checkReduction(op: string, reduction: unknown): void {
  */
 export function mseLoss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   checkPair('mseLoss', pred, target);
-  checkReduction('mseLoss', opts.reduction);
-  return reduce('mseLoss', pred.sub(target).pow(2), opts.reduction);
+  const reduction = checkOptions('mseLoss', opts);
+  return within('mseLoss', () => reduce('mseLoss', pred.sub(target).pow(2), reduction));
 }
 
 /** Mean of |y − t| (gradient sign(y − t)/N, 0 where y = t, as PyTorch). */
 export function l1Loss(pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   checkPair('l1Loss', pred, target);
-  checkReduction('l1Loss', opts.reduction);
-  return reduce('l1Loss', pred.sub(target).abs(), opts.reduction);
+  const reduction = checkOptions('l1Loss', opts);
+  return within('l1Loss', () => reduce('l1Loss', pred.sub(target).abs(), reduction));
 }
 
 /** Huber: ½d² where |d| < δ, else δ(|d| − ½δ), d = y − t (default δ = 1). */
 export function huberLoss(pred: Tensor, target: Tensor, opts: LossOptions & { delta?: number } = {}): Tensor {
-  return huber(pred, target, opts.delta ?? 1, opts.reduction ?? 'mean');
+  const op = 'huberLoss';
+  checkPair(op, pred, target);
+  const reduction = checkOptions(op, opts, ['delta']);
+  const delta = number(op, 'delta', opts.delta, 1, 'a number > 0', (d) => d > 0);
+  return within(op, () => huber(pred, target, delta, reduction));
 }
 
 /**
@@ -73,12 +86,16 @@ export function huberLoss(pred: Tensor, target: Tensor, opts: LossOptions & { de
  * @throws ChainruleError if shapes differ or a probability lies outside [0, 1].
  */
 export function bceLoss(prob: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
-  return binaryCrossEntropy(prob, target, opts.reduction ?? 'mean');
+  checkPair('bceLoss', prob, target);
+  const reduction = checkOptions('bceLoss', opts);
+  return within('bceLoss', () => binaryCrossEntropy(prob, target, reduction));
 }
 
 /** F11: binary cross-entropy on logits, −[t ln σ(z) + (1 − t) ln(1 − σ(z))], stable for any z. */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
-  return binaryCrossEntropyWithLogits(logits, target, opts.reduction ?? 'mean');
+  checkPair('bceWithLogitsLoss', logits, target);
+  const reduction = checkOptions('bceWithLogitsLoss', opts);
+  return within('bceWithLogitsLoss', () => binaryCrossEntropyWithLogits(logits, target, reduction));
 }
 
 /**
@@ -90,26 +107,24 @@ export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOpti
  */
 export function crossEntropyLoss(logits: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
   if (!(logits instanceof TensorClass) || (logits.ndim !== 1 && logits.ndim !== 2)) {
-    throw new ChainruleError(
-      `crossEntropyLoss: logits must be a [N, C] or [C] Tensor, got ${logits instanceof TensorClass ? `[${logits.shape.join(',')}]` : typeof logits}`,
-    );
+    fail('crossEntropyLoss', `logits must be a [N, C] or [C] Tensor, got ${showShape(logits)}`);
   }
-  checkReduction('crossEntropyLoss', opts.reduction);
+  const reduction = checkOptions('crossEntropyLoss', opts);
   const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
-  const t = toLabels('crossEntropyLoss', labels, rows, logits.shape[logits.ndim - 1] as number);
-  return crossEntropy(logits, t, opts.reduction ?? 'mean');
+  return within('crossEntropyLoss', () => {
+    const t = toLabels('crossEntropyLoss', labels, rows, logits.shape[logits.ndim - 1] as number);
+    return crossEntropy(logits, t, reduction);
+  });
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at integer labels: −logp[n, tₙ], reduced. */
 export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
   if (!(logProbs instanceof TensorClass) || logProbs.ndim !== 2) {
-    throw new ChainruleError(
-      `nllLoss: logProbs must be a [N, C] Tensor, got ${logProbs instanceof TensorClass ? `[${logProbs.shape.join(',')}]` : typeof logProbs}`,
-    );
+    fail('nllLoss', `logProbs must be a [N, C] Tensor, got ${showShape(logProbs)}`);
   }
-  checkReduction('nllLoss', opts.reduction);
+  const reduction = checkOptions('nllLoss', opts);
   const [n, c] = logProbs.shape as [number, number];
-  const t = toLabels('nllLoss', labels, n, c);
+  const t = within('nllLoss', () => toLabels('nllLoss', labels, n, c));
   const pick = new Float64Array(n * c);
   for (let i = 0; i < n; i++) pick[i * c + (t[i] as number)] = 1;
   // −Σ_c logp ∘ onehot(t) per row: the gather written as a product with a constant one-hot
@@ -117,5 +132,5 @@ export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, op
     .mul(tensor(pick, { shape: [n, c], dtype: logProbs.dtype }))
     .sum(1)
     .neg();
-  return reduce('nllLoss', picked, opts.reduction);
+  return reduce('nllLoss', picked, reduction);
 }

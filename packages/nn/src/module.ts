@@ -1,6 +1,7 @@
 // Module: the base of every layer. It finds parameters, buffers and submodules by walking its
 // own fields (and the arrays, plain objects and Maps in them): no registration calls.
 import { ChainruleError, noGrad, Tensor } from '@chainrule/core';
+import { flag, isPlainObject as isRecord, options, show } from './check';
 
 /** A named field of a module, before containers are walked. */
 type Field = [name: string, value: unknown];
@@ -33,6 +34,11 @@ function flatten(name: string, value: unknown, out: [string, Tensor | Module][],
     seen.add(value);
     for (const [k, v] of Object.entries(value)) flatten(`${name}.${k}`, v, out, seen);
   }
+}
+
+/** Throws unless a name prefix is a string. */
+function checkPrefix(op: string, prefix: unknown): void {
+  if (typeof prefix !== 'string') throw new ChainruleError(`${op}: prefix must be a string, got ${show(prefix)}`);
 }
 
 /** Float dtypes copy into each other (as PyTorch's copy_); other dtypes only into themselves. */
@@ -86,6 +92,7 @@ export abstract class Module {
    * a tensor (or module) reachable under two names is listed under both.
    */
   namedTensors(prefix = ''): [string, Tensor][] {
+    checkPrefix(`${this.constructor.name}.namedTensors`, prefix);
     const out: [string, Tensor][] = [];
     const walk = (m: Module, pre: string, path: Set<Module>) => {
       for (const [name, value] of m.entries()) {
@@ -124,6 +131,7 @@ export abstract class Module {
 
   /** This module and every submodule, each once, with dotted names ('' for this one), parents first. */
   namedModules(prefix = ''): [string, Module][] {
+    checkPrefix(`${this.constructor.name}.namedModules`, prefix);
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
     const walk = (m: Module, name: string) => {
@@ -160,6 +168,9 @@ export abstract class Module {
    * `apply`), e.g. to initialise weights. Returns this module.
    */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') {
+      throw new ChainruleError(`${this.constructor.name}.apply: fn must be a function, got ${show(fn)}`);
+    }
     const visited = new Set<Module>();
     const visit = (m: Module) => {
       if (visited.has(m)) return;
@@ -178,6 +189,7 @@ export abstract class Module {
 
   /** Sets training mode on this module and every submodule. */
   train(mode = true): this {
+    flag(`${this.constructor.name}.train`, 'mode', mode, true);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -197,17 +209,19 @@ export abstract class Module {
    * between float32 and float64 as needed (PyTorch's copy_).
    * @param opts.strict (default true) missing and unexpected keys are errors; a value that is not
    *   a Tensor, has another shape or a dtype that cannot be copied always is.
-   * @throws ChainruleError listing every offending name; every entry is checked before any is
-   *   written, so nothing is changed in that case.
+   * @throws ChainruleError naming `<Class>.loadStateDict` (e.g. `Linear.loadStateDict`) and
+   *   listing every offending name; every entry is checked before any is written, so nothing is
+   *   changed in that case.
    */
   loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
-    if (typeof state !== 'object' || state === null) {
-      throw new ChainruleError(`loadStateDict: state must be an object mapping names to Tensors, got ${state}`);
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (!isRecord(state)) {
+      throw new ChainruleError(`${op}: state must be an object mapping names to Tensors, got ${show(state)}`);
     }
-    const strict = opts.strict ?? true;
+    const strict = flag(op, 'strict', options(op, opts, ['strict']).strict, true);
     const own = new Map(this.namedTensors());
     const problems: string[] = [];
-    const missing = [...own.keys()].filter((k) => !(k in state));
+    const missing = [...own.keys()].filter((k) => !Object.hasOwn(state, k));
     const unexpected = Object.keys(state).filter((k) => !own.has(k));
     if (strict && missing.length > 0) problems.push(`missing keys: ${missing.join(', ')}`);
     if (strict && unexpected.length > 0) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
@@ -215,9 +229,9 @@ export abstract class Module {
     const mismatched: string[] = [];
     const badDtype: string[] = [];
     for (const [name, t] of own) {
-      if (!(name in state)) continue;
+      if (!Object.hasOwn(state, name)) continue;
       const src: unknown = state[name];
-      if (!(src instanceof Tensor)) notTensor.push(`${name} (${src === null ? 'null' : typeof src})`);
+      if (!(src instanceof Tensor)) notTensor.push(`${name} (${show(src)})`);
       else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
         mismatched.push(`${name} ([${src.shape.join(',')}] vs expected [${t.shape.join(',')}])`);
       } else if (src.dtype !== t.dtype && !(isFloat(src.dtype) && isFloat(t.dtype))) {
@@ -228,12 +242,12 @@ export abstract class Module {
     if (mismatched.length > 0) problems.push(`shape mismatches: ${mismatched.join(', ')}`);
     if (badDtype.length > 0) problems.push(`dtype mismatches: ${badDtype.join(', ')}`);
     if (problems.length > 0) {
-      throw new ChainruleError(`loadStateDict: ${problems.join('; ')}; nothing was loaded`);
+      throw new ChainruleError(`${op}: ${problems.join('; ')}; nothing was loaded`);
     }
     noGrad(() => {
       for (const [name, t] of own) {
-        const src = state[name];
-        if (src === undefined) continue;
+        if (!Object.hasOwn(state, name)) continue;
+        const src = state[name] as Tensor;
         t.data.set(src.data);
         t.bumpVersion();
       }

@@ -1,14 +1,35 @@
 // The safetensors format (huggingface/safetensors): save and load a flat Record<string, Tensor>
 // as bytes. Layout: u64 LE header length N, N bytes of UTF-8 JSON header, then the data section.
 // Browser-safe: no Node imports. Dtypes F64, F32, I32 and BOOL (chainrule's four).
-import { type Buf, ChainruleError, Tensor } from '@chainrule/core';
+import { type Buf, Tensor } from '@chainrule/core';
+import { fail, isPlainObject, number, options, show } from './check';
 
 /** The safetensors dtype names chainrule reads and writes, with their element sizes in bytes. */
 const DTYPES = {
-  F64: { dtype: 'float64', bytes: 8, make: (n: number) => new Float64Array(n) },
-  F32: { dtype: 'float32', bytes: 4, make: (n: number) => new Float32Array(n) },
-  I32: { dtype: 'int32', bytes: 4, make: (n: number) => new Int32Array(n) },
-  BOOL: { dtype: 'bool', bytes: 1, make: (n: number) => new Uint8Array(n) },
+  F64: {
+    dtype: 'float64',
+    bytes: 8,
+    make: (n: number) => new Float64Array(n),
+    view: (b: ArrayBufferLike, at: number, n: number) => new Float64Array(b, at, n),
+  },
+  F32: {
+    dtype: 'float32',
+    bytes: 4,
+    make: (n: number) => new Float32Array(n),
+    view: (b: ArrayBufferLike, at: number, n: number) => new Float32Array(b, at, n),
+  },
+  I32: {
+    dtype: 'int32',
+    bytes: 4,
+    make: (n: number) => new Int32Array(n),
+    view: (b: ArrayBufferLike, at: number, n: number) => new Int32Array(b, at, n),
+  },
+  BOOL: {
+    dtype: 'bool',
+    bytes: 1,
+    make: (n: number) => new Uint8Array(n),
+    view: (b: ArrayBufferLike, at: number, n: number) => new Uint8Array(b, at, n),
+  },
 } as const;
 const NAMES = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' } as const;
 type SafetensorsDType = keyof typeof DTYPES;
@@ -28,14 +49,6 @@ interface Entry {
   end: number;
 }
 
-function fail(op: string, message: string): never {
-  throw new ChainruleError(`${op}: ${message}`);
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /**
  * The safetensors bytes of `state`: a header padded with spaces to a multiple of 8 bytes, then
  * the tensors contiguous and little-endian, float64 before float32 and by name within a dtype
@@ -45,19 +58,25 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  *   metadata is not a record of strings.
  */
 export function saveSafetensors(state: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const op = 'saveSafetensors';
-  if (!isPlainObject(state)) fail(op, 'state must be an object mapping names to Tensors');
+  return write('saveSafetensors', state, metadata);
+}
+
+/** saveSafetensors' body; `op` is the function the user called (saveSafetensors or saveCheckpoint). */
+export function write(op: string, state: unknown, metadata: unknown): Uint8Array {
+  if (!isPlainObject(state)) fail(op, `state must be an object mapping names to Tensors, got ${show(state)}`);
+  if (metadata !== undefined && !isPlainObject(metadata)) {
+    fail(op, `metadata must be an object mapping strings to strings, got ${show(metadata)}`);
+  }
   const entries: { name: string; t: Tensor; st: SafetensorsDType }[] = [];
   for (const [name, t] of Object.entries(state)) {
     if (name === '') fail(op, 'tensor names must be non-empty');
     if (name === METADATA_KEY) fail(op, `"${METADATA_KEY}" is reserved and cannot name a tensor`);
-    if (!(t instanceof Tensor)) fail(op, `value of ${JSON.stringify(name)} must be a Tensor, got ${typeof t}`);
+    if (!(t instanceof Tensor)) fail(op, `value of ${JSON.stringify(name)} must be a Tensor, got ${show(t)}`);
     entries.push({ name, t, st: NAMES[t.dtype] });
   }
   if (metadata !== undefined) {
-    if (!isPlainObject(metadata)) fail(op, 'metadata must be an object mapping strings to strings');
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') fail(op, `metadata value of ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+      if (typeof v !== 'string') fail(op, `metadata value of ${JSON.stringify(k)} must be a string, got ${show(v)}`);
     }
   }
   entries.sort((a, b) => DTYPES[b.st].bytes - DTYPES[a.st].bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -87,64 +106,95 @@ export function saveSafetensors(state: Record<string, Tensor>, metadata?: Record
   return out;
 }
 
+/** Limits for files from untrusted sources (loadSafetensors and loadCheckpoint take them). */
+export interface SafetensorsLoadOptions {
+  /** The most tensors a file may hold (default: no limit). */
+  maxTensors?: number;
+  /** The largest header accepted, in bytes (default 100,000,000, the reference implementation's limit). */
+  maxHeaderBytes?: number;
+}
+
 /**
- * The tensors stored in safetensors `bytes`, each a fresh float32/float64 tensor (data copied,
- * requiresGrad false). See loadSafetensorsWithMetadata for the checks.
+ * The tensors stored in safetensors `bytes`, requiresGrad false. See loadSafetensorsWithMetadata
+ * for the checks, the limits and when a tensor shares memory with `bytes`.
  * @throws ChainruleError naming loadSafetensors and the problem, for any malformed or unsupported file.
+ * @example
+ * model.loadStateDict(loadSafetensors(bytes));   // copies into the model's own parameters
  */
-export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
-  return loadSafetensorsWithMetadata(bytes).tensors;
+export function loadSafetensors(bytes: Uint8Array, opts: SafetensorsLoadOptions = {}): Record<string, Tensor> {
+  return read('loadSafetensors', bytes, opts).tensors;
 }
 
 /**
  * The tensors and the "__metadata__" strings stored in safetensors `bytes`. The whole file is
- * validated before any tensor is made, as the reference implementation does: a header length
- * within the file, a UTF-8 JSON object, F32/F64 dtypes, shapes of non-negative integers,
- * data_offsets of size numel·itemsize, and offsets that tile the data section exactly (no
- * overlap, no hole, nothing out of range, no trailing bytes).
- * @throws ChainruleError naming loadSafetensors and the problem; nothing is returned in part.
+ * validated before any tensor is made, with the reference implementation's rules: a header length
+ * within the file and the limit; a UTF-8 JSON object starting with `{` (no byte-order mark or
+ * leading space); no key twice in an object (`__metadata__` included); F64/F32/I32/BOOL dtypes;
+ * shapes and data_offsets of integer literals (not `1.0` or `1e2`); data_offsets of size
+ * numel·itemsize that tile the data section exactly (no overlap, no hole, nothing out of range,
+ * no trailing bytes).
+ *
+ * A tensor whose data is aligned to its element size in `bytes.buffer` (as the reference writer
+ * and saveSafetensors lay them out) is a view of `bytes`, not a copy: loading costs no second copy
+ * of the file, but writing to such a tensor writes into `bytes`, and the tensors keep the whole
+ * buffer alive. Unaligned data (and any data on a big-endian host) is copied.
+ * @param opts.maxTensors, opts.maxHeaderBytes caps for untrusted files (see SafetensorsLoadOptions).
+ * @throws ChainruleError naming loadSafetensorsWithMetadata and the problem; nothing is returned in part.
  */
-export function loadSafetensorsWithMetadata(bytes: Uint8Array): {
-  tensors: Record<string, Tensor>;
-  metadata: Record<string, string>;
-} {
-  const op = 'loadSafetensors';
-  if (!(bytes instanceof Uint8Array)) fail(op, `expected a Uint8Array, got ${typeof bytes}`);
+export function loadSafetensorsWithMetadata(
+  bytes: Uint8Array,
+  opts: SafetensorsLoadOptions = {},
+): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  return read('loadSafetensorsWithMetadata', bytes, opts);
+}
+
+/** Parses and validates a whole file; `op` is the function the user called, for messages. */
+export function read(
+  op: string,
+  bytes: Uint8Array,
+  opts: unknown,
+): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (!(bytes instanceof Uint8Array)) fail(op, `expected a Uint8Array, got ${show(bytes)}`);
+  const { maxTensors, maxHeader } = limits(op, opts);
   if (bytes.length < 8) fail(op, `truncated file: ${bytes.length} bytes, fewer than the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER)) fail(op, `header length ${n64} exceeds the limit of ${MAX_HEADER} bytes`);
+  if (n64 > BigInt(Math.min(maxHeader, Number.MAX_SAFE_INTEGER))) {
+    fail(op, `header length ${n64} exceeds the limit of ${maxHeader} bytes (option maxHeaderBytes)`);
+  }
   const n = Number(n64);
   if (8 + n > bytes.length) {
     fail(op, `truncated file: header length ${n} runs past the end of the file (${bytes.length} bytes)`);
   }
 
-  let text: string;
+  let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
     fail(op, 'header is not valid UTF-8');
   }
+  // The reference reader requires the JSON to start the header: no BOM, no leading whitespace.
+  if (!text.startsWith('{')) fail(op, `header must start with '{', got ${show(text.slice(0, 8))}`);
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (e) {
     fail(op, `header is not valid JSON (${(e as Error).message})`);
   }
-  if (!isPlainObject(header)) {
-    const kind = header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header;
-    fail(op, `header must be a JSON object, got ${kind}`);
-  }
+  if (!isPlainObject(header)) fail(op, `header must be a JSON object, got ${show(header)}`);
+  checkLiterals(op, text);
 
   const metadata: Record<string, string> = {};
   const entries: Entry[] = [];
+  const count = Object.keys(header).filter((k) => k !== METADATA_KEY).length;
+  if (count > maxTensors) fail(op, `the file holds ${count} tensors, more than maxTensors ${maxTensors}`);
   for (const [name, info] of Object.entries(header)) {
     if (name !== METADATA_KEY) {
       entries.push(parseEntry(op, name, info));
     } else if (info !== null) {
-      if (!isPlainObject(info)) fail(op, `"${METADATA_KEY}" must be an object of strings`);
+      if (!isPlainObject(info)) fail(op, `"${METADATA_KEY}" must be an object of strings, got ${show(info)}`);
       for (const [k, v] of Object.entries(info)) {
         if (typeof v !== 'string') {
-          fail(op, `"${METADATA_KEY}" value of ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+          fail(op, `"${METADATA_KEY}" value of ${JSON.stringify(k)} must be a string, got ${show(v)}`);
         }
         Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
@@ -177,10 +227,78 @@ export function loadSafetensorsWithMetadata(bytes: Uint8Array): {
   }
 
   const base = 8 + n;
-  const tensors = Object.fromEntries(
-    entries.map((e) => [e.name, new Tensor(readLittleEndian(bytes, base + e.begin, e), e.shape)] as const),
-  );
+  const data = entries.map((e) => readLittleEndian(op, bytes, base + e.begin, e));
+  const tensors: Record<string, Tensor> = {};
+  entries.forEach((e, i) => {
+    // defineProperty: a tensor named "__proto__" is an own entry, not the prototype
+    Object.defineProperty(tensors, e.name, {
+      value: new Tensor(data[i] as Buf, e.shape),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
   return { tensors, metadata };
+}
+
+/** The checked load options of `op`. */
+export function limits(op: string, opts: unknown): { maxTensors: number; maxHeader: number } {
+  const o = options(op, opts, ['maxTensors', 'maxHeaderBytes']);
+  const maxTensors = number(op, 'maxTensors', o.maxTensors, Number.POSITIVE_INFINITY, 'an integer >= 0', isCount);
+  const maxHeader = number(
+    op,
+    'maxHeaderBytes',
+    o.maxHeaderBytes,
+    MAX_HEADER,
+    'an integer >= 2',
+    (x) => isCount(x) && x >= 2,
+  );
+  return { maxTensors, maxHeader };
+}
+
+const isCount = (x: number) => (Number.isSafeInteger(x) || x === Number.POSITIVE_INFINITY ? x >= 0 : false);
+
+/**
+ * What JSON.parse lets through and the reference reader (serde_json into a map of usize fields)
+ * rejects: a key twice in one object (JSON.parse keeps the last), and a number written with a
+ * fraction or exponent (`1.0`, `1e2` parse to integers). `text` is valid JSON here.
+ */
+function checkLiterals(op: string, text: string): void {
+  const keys: (Set<string> | null)[] = []; // one per open object or array (null)
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      let k = j + 1;
+      while (k < text.length && /\s/.test(text[k] as string)) k++;
+      const top = keys[keys.length - 1];
+      if (text[k] === ':' && top) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.has(key)) fail(op, `header holds the key ${JSON.stringify(key)} twice in one object`);
+        top.add(key);
+      }
+      i = j + 1;
+    } else if (c === 0x7b /* { */) {
+      keys.push(new Set());
+      i++;
+    } else if (c === 0x5b /* [ */) {
+      keys.push(null);
+      i++;
+    } else if (c === 0x7d || c === 0x5d /* } ] */) {
+      keys.pop();
+      i++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39) /* - 0-9 */) {
+      let j = i + 1;
+      while (j < text.length && /[-+.eE0-9]/.test(text[j] as string)) j++;
+      const literal = text.slice(i, j);
+      if (/[.eE]/.test(literal)) fail(op, `header holds the number ${literal}; shapes and offsets must be integers`);
+      i = j;
+    } else {
+      i++;
+    }
+  }
 }
 
 /** One header entry, checked: dtype supported, shape of non-negative integers, offsets of size numel·itemsize. */
@@ -189,16 +307,17 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   const bad = (problem: string): never => fail(op, `tensor ${quoted}: ${problem}`);
   if (!isPlainObject(info)) bad('expected an object { dtype, shape, data_offsets }');
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
-  if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${typeof dtype}`);
+  if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${show(dtype)}`);
   if (!Object.hasOwn(DTYPES, dtype))
     bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F64, F32, I32 and BOOL are)`);
   const st = dtype as SafetensorsDType;
-  const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  const isIndex = (x: unknown): x is number =>
+    typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && !Object.is(x, -0);
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    return bad(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    return bad(`shape must be an array of non-negative integers, got ${show(shape)}`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    return bad(`data_offsets must be a pair [begin, end] of non-negative integers, got ${JSON.stringify(offsets)}`);
+    return bad(`data_offsets must be a pair [begin, end] of non-negative integers, got ${show(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) bad(`data_offsets [${begin},${end}] end before they begin`);
@@ -213,20 +332,28 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   return { name, quoted, dtype: st, shape, begin, end };
 }
 
-/** A copy of the tensor's elements from `bytes` at `pos`, little-endian, into aligned fresh storage. */
-function readLittleEndian(bytes: Uint8Array, pos: number, e: Entry): Buf {
-  const { bytes: size, make } = DTYPES[e.dtype];
+/**
+ * The tensor's elements from `bytes` at `pos`: a view of `bytes` where the data is aligned to its
+ * element size (on a little-endian host), else a copy into fresh storage.
+ */
+function readLittleEndian(op: string, bytes: Uint8Array, pos: number, e: Entry): Buf {
+  const { bytes: size, make, view } = DTYPES[e.dtype];
   const length = e.end - e.begin;
-  const out = make(length / size);
-  if (LITTLE_ENDIAN || size === 1) {
+  const at = bytes.byteOffset + pos;
+  let out: Buf;
+  if ((LITTLE_ENDIAN || size === 1) && at % size === 0) {
+    out = view(bytes.buffer, at, length / size);
+  } else if (LITTLE_ENDIAN || size === 1) {
+    out = make(length / size);
     // a byte copy keeps every bit pattern (NaN payloads included) and sidesteps alignment
     new Uint8Array(out.buffer).set(bytes.subarray(pos, pos + length));
   } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
-    for (let i = 0; i < out.length; i++) out[i] = getLE(view, out, i);
+    out = make(length / size);
+    const dv = new DataView(bytes.buffer, at, length);
+    for (let i = 0; i < out.length; i++) out[i] = getLE(dv, out, i);
   }
   if (e.dtype === 'BOOL' && out.some((v) => v > 1))
-    fail('loadSafetensors', `tensor ${e.quoted}: BOOL data holds bytes other than 0 and 1`);
+    fail(op, `tensor ${e.quoted}: BOOL data holds bytes other than 0 and 1`);
   return out;
 }
 

@@ -7,6 +7,9 @@ import { isPlainObject, show } from './optim/optimizer';
 /** The metadata key holding the JSON skeleton of a packed state. */
 export const STATE_METADATA_KEY = 'chainrule.state';
 
+/** How deep a state may nest: far more than any real checkpoint, far less than the call stack. */
+const MAX_DEPTH = 1000;
+
 /** What packState accepts and unpackState gives back: Tensors, numbers, strings, booleans, null, arrays and plain objects of them. */
 export type PackableState =
   | Tensor
@@ -37,8 +40,15 @@ export interface PackedState {
  */
 export function packState(state: unknown): PackedState {
   const tensors: Record<string, Tensor> = {};
+  const open = new Set<object>(); // the containers being walked: meeting one again is a cycle
   const walk = (v: unknown, path: string[]): unknown => {
     const where = path.length === 0 ? 'the state' : `'${path.join('.')}'`;
+    if (typeof v === 'object' && v !== null && !(v instanceof Tensor)) {
+      if (open.has(v))
+        throw new ChainruleError(`packState: ${where} contains itself (a cycle); a state must be a tree`);
+      if (path.length > MAX_DEPTH)
+        throw new ChainruleError(`packState: the state nests deeper than ${MAX_DEPTH} levels`);
+    }
     if (v instanceof Tensor) {
       const name = path.join('.');
       if (name === '') throw new ChainruleError('packState: the state itself cannot be a Tensor; put it in an object');
@@ -48,14 +58,21 @@ export function packState(state: unknown): PackedState {
     }
     if (typeof v === 'number') return Number.isFinite(v) ? v : { $number: String(v) };
     if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, String(i)]));
+    if (Array.isArray(v)) {
+      open.add(v);
+      const out = v.map((x, i) => walk(x, [...path, String(i)]));
+      open.delete(v);
+      return out;
+    }
     if (isPlainObject(v)) {
       const out: Record<string, unknown> = {};
+      open.add(v);
       for (const [k, x] of Object.entries(v)) {
         if (k.startsWith('$'))
           throw new ChainruleError(`packState: key '${k}' in ${where} starts with '$', which is reserved`);
         out[k] = walk(x, [...path, k]);
       }
+      open.delete(v);
       return out;
     }
     throw new ChainruleError(
@@ -91,8 +108,9 @@ export function unpackState<T = any>(packed: PackedState): T {
     throw new ChainruleError(`${op}: '${STATE_METADATA_KEY}' is not valid JSON (${(e as Error).message})`);
   }
   const tensors = packed.tensors as Record<string, unknown>;
-  const walk = (v: unknown): PackableState => {
-    if (Array.isArray(v)) return v.map(walk);
+  const walk = (v: unknown, depth = 0): PackableState => {
+    if (depth > MAX_DEPTH) throw new ChainruleError(`${op}: the packed state nests deeper than ${MAX_DEPTH} levels`);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (!isPlainObject(v)) return v as PackableState;
     if (typeof v.$tensor === 'string') {
       const t = tensors[v.$tensor];
@@ -100,7 +118,7 @@ export function unpackState<T = any>(packed: PackedState): T {
       return t;
     }
     if (typeof v.$number === 'string') return Number(v.$number);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
   };
   return walk(skeleton) as T;
 }

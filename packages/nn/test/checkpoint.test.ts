@@ -1,5 +1,6 @@
 // Checkpoints on disk: round trip through a temp dir, atomic replacement, and a failed save that
 // leaves the previous checkpoint intact and no temporary file behind.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,30 +56,78 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const before = readFileSync(path);
     const bad = { w: tensor([1]), oops: 5 as unknown as Tensor };
     expect(() => saveCheckpoint(path, bad)).toThrow(ChainruleError);
-    expect(() => saveCheckpoint(path, bad)).toThrow(/saveSafetensors: value of "oops" must be a Tensor/);
+    expect(() => saveCheckpoint(path, bad)).toThrow(/saveCheckpoint: value of "oops" must be a Tensor/);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);
   });
 
-  it('a failed rename leaves no temporary file behind', () => {
+  it('a failed rename leaves no temporary file behind, and the error names the path given', () => {
     const target = join(dir, 'taken');
     mkdirSync(target);
     writeFileSync(join(target, 'keep'), 'x');
-    expect(() => saveCheckpoint(target, stateA())).toThrow();
+    expect(() => saveCheckpoint(target, stateA())).toThrow(ChainruleError);
+    expect(() => saveCheckpoint(target, stateA())).toThrow(
+      new RegExp(`^saveCheckpoint: could not write '${target}' \\(E`),
+    );
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readdirSync(target)).toEqual(['keep']);
   });
 
   it('a missing directory throws and creates nothing', () => {
-    expect(() => saveCheckpoint(join(dir, 'no', 'model.safetensors'), stateA())).toThrow(/ENOENT/);
+    const path = join(dir, 'no', 'model.safetensors');
+    expect(() => saveCheckpoint(path, stateA())).toThrow(
+      `saveCheckpoint: could not write '${path}' (ENOENT: no such file or directory)`,
+    );
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a successful save removes the temp files of earlier killed saves of the same path, and only those', () => {
+    const path = join(dir, 'model.safetensors');
+    // a process that has exited: its pid names no running process now
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const killed = [`.model.safetensors.${dead}.0123456789ab.tmp`, '.model.safetensors.a1b2c3d4e5f6.tmp'];
+    const kept = [
+      `.model.safetensors.${process.ppid}.0123456789ab.tmp`, // a running process may be mid-save
+      `.other.safetensors.${dead}.0123456789ab.tmp`, // another checkpoint's
+      '.model.safetensors.notes.tmp', // not a temp-file name of ours
+    ];
+    for (const name of [...killed, ...kept]) writeFileSync(join(dir, name), 'partial');
+    saveCheckpoint(path, stateA());
+    expect(readdirSync(dir).sort()).toEqual(['model.safetensors', ...kept].sort());
+    expect(loadCheckpoint(path).w?.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
+  it('a save killed mid-write leaves the previous checkpoint loadable, and the next save cleans up', () => {
+    const path = join(dir, 'model.safetensors');
+    saveCheckpoint(path, stateA());
+    // the child writes its temp file and is killed (SIGKILL) before it can rename
+    const child = spawnSync(process.execPath, [
+      '-e',
+      `const fs = require('node:fs');
+       fs.writeFileSync(${JSON.stringify(dir)} + '/.model.safetensors.' + process.pid + '.00000000abcd.tmp', 'half a file');
+       process.kill(process.pid, 'SIGKILL');`,
+    ]);
+    expect(child.signal).toBe('SIGKILL');
+    expect(readdirSync(dir)).toHaveLength(2);
+    expect(Object.keys(loadCheckpoint(path)).sort()).toEqual(['b', 'w']);
+    saveCheckpoint(path, stateB());
+    expect(readdirSync(dir)).toEqual(['model.safetensors']);
   });
 
   it('loadCheckpoint names itself, the path and the problem for a malformed file', () => {
     const path = join(dir, 'broken.safetensors');
     writeFileSync(path, Uint8Array.of(1, 2, 3));
     expect(() => loadCheckpoint(path)).toThrow(ChainruleError);
-    expect(() => loadCheckpoint(path)).toThrow(`loadCheckpoint: ${path}: loadSafetensors: truncated file: 3 bytes`);
-    expect(() => loadCheckpoint(join(dir, 'missing'))).toThrow(/ENOENT/);
+    expect(() => loadCheckpoint(path)).toThrow(`loadCheckpoint: '${path}': truncated file: 3 bytes`);
+    const missing = join(dir, 'missing');
+    expect(() => loadCheckpoint(missing)).toThrow(
+      `loadCheckpoint: could not read '${missing}' (ENOENT: no such file or directory)`,
+    );
+    expect(() => loadCheckpoint(path, { maxTensors: -1 })).toThrow(
+      'loadCheckpoint: maxTensors must be an integer >= 0, got -1',
+    );
   });
 });

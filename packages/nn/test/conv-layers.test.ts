@@ -1,4 +1,4 @@
-import { ChainruleError, Rng, randn, tensor } from '@chainrule/core';
+import { Rng, randn, tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   AvgPool2d,
@@ -49,14 +49,24 @@ describe('Conv1d / Conv2d', () => {
     expect(new Conv1d(3, 2, 3, { dilation: 2 }).forward(randn([1, 3, 10])).shape).toEqual([1, 2, 6]);
   });
 
-  it('reject bad sizes with the layer name; stride and padding are checked by the op', () => {
+  it('reject bad sizes and options with the layer name', () => {
     expect(() => new Conv2d(0, 4, 3)).toThrow('Conv2d: inChannels must be a positive integer, got 0');
     expect(() => new Conv2d(3, 4, [3])).toThrow('Conv2d: kernelSize must be a positive integer or 2 of them, got [3]');
     expect(() => new Conv1d(3, 4, 3, { groups: 2 })).toThrow(
-      'Conv1d: groups 2 must be a positive integer dividing inChannels 3 and outChannels 4',
+      'Conv1d: groups 2 must divide inChannels 3 and outChannels 4',
     );
-    expect(() => new Conv2d(3, 4, 3, { stride: -1 }).forward(randn([1, 3, 5, 5]))).toThrow(ChainruleError);
-    expect(() => new Conv2d(3, 4, 3).forward(randn([1, 2, 5, 5]))).toThrow('conv2d: weight [4,3,3,3] expects 3 input');
+    expect(() => new Conv2d(3, 4, 3, { stride: -1 })).toThrow(
+      'Conv2d: stride must be a positive integer or 2 of them, got -1',
+    );
+    expect(() => new Conv2d(3, 4, 3, { padding: 'full' as 'same' })).toThrow(
+      "Conv2d: padding must be an integer >= 0, 2 of them, 'same' or 'valid', got 'full'",
+    );
+    expect(() => new Conv2d(3, 4, 3, { strides: 2 } as never)).toThrow("Conv2d: unknown option 'strides'");
+    // a mismatch found by the op is reported under the layer the user called
+    expect(() => new Conv2d(3, 4, 3).forward(randn([1, 2, 5, 5]))).toThrow(
+      'Conv2d: conv2d: weight [4,3,3,3] expects 3 input',
+    );
+    expect(() => new MaxPool2d(2, { padding: 2 })).toThrow('MaxPool2d: padding 2 must be at most half of kernelSize 2');
   });
 
   it('toString shows the configuration', () => {

@@ -33,7 +33,7 @@ describe('calculateGain', () => {
 
   it('rejects unknown nonlinearities', () => {
     expect(() => calculateGain('gelu' as 'relu')).toThrow(ChainruleError);
-    expect(() => calculateGain('gelu' as 'relu')).toThrow(/calculateGain: unsupported nonlinearity "gelu"/);
+    expect(() => calculateGain('gelu' as 'relu')).toThrow(/calculateGain: unsupported nonlinearity 'gelu'/);
     expect(() => calculateGain('leakyRelu', Number.NaN)).toThrow(/negative slope of leakyRelu must be a finite number/);
   });
 });
@@ -115,7 +115,7 @@ describe('kaimingUniform / kaimingNormal', () => {
 
   it('rejects a bad mode or nonlinearity, and leaves an empty tensor untouched', () => {
     expect(() => kaimingUniform(zeros([2, 2]), { mode: 'in' as 'fanIn' })).toThrow(
-      `kaimingUniform: mode must be 'fanIn' or 'fanOut', got "in"`,
+      "kaimingUniform: mode must be 'fanIn' or 'fanOut', got 'in'",
     );
     expect(() => kaimingNormal(zeros([2, 2]), { nonlinearity: 'swish' as 'relu' })).toThrow(/unsupported nonlinearity/);
     const empty = zeros([0, 5]);

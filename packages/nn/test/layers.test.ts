@@ -150,7 +150,7 @@ describe('Dropout', () => {
     expect(Array.from(x.grad?.data ?? [])).toEqual(Array.from(y.data));
     d.eval();
     expect(d.forward(x)).toBe(x);
-    expect(() => new Dropout(1.5)).toThrow('Dropout: p must be in [0, 1], got 1.5');
+    expect(() => new Dropout(1.5)).toThrow('Dropout: p must be a number in [0, 1], got 1.5');
   });
 
   it('is reproducible from its seed', () => {

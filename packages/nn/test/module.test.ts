@@ -99,7 +99,7 @@ describe('Module', () => {
     state.extra = tensor([1]);
     expect(() => m.loadStateDict(state)).toThrow(ChainruleError);
     expect(() => m.loadStateDict(state)).toThrow(
-      'loadStateDict: missing keys: layers.1.bias; unexpected keys: extra; shape mismatches: layers.0.weight ([1,2] vs expected [3,2]); nothing was loaded',
+      'MLP.loadStateDict: missing keys: layers.1.bias; unexpected keys: extra; shape mismatches: layers.0.weight ([1,2] vs expected [3,2]); nothing was loaded',
     );
     expect(JSON.stringify(Object.entries(m.stateDict()).map(([k, t]) => [k, Array.from(t.data)]))).toBe(before);
     expect(() => m.loadStateDict(state, { strict: false })).toThrow('shape mismatches: layers.0.weight');
@@ -208,7 +208,7 @@ describe('Module walks containers', () => {
     expect(m.weight.dtype).toBe('float64');
     const before = Array.from(m.weight.data);
     const bad = { weight: tensor([[9, 9]]), bias: [1] as unknown as Tensor };
-    expect(() => m.loadStateDict(bad)).toThrow('loadStateDict: not Tensors: bias (object); nothing was loaded');
+    expect(() => m.loadStateDict(bad)).toThrow('Linear.loadStateDict: not Tensors: bias ([1]); nothing was loaded');
     expect(Array.from(m.weight.data)).toEqual(before);
   });
 });

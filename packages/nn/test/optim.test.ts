@@ -351,7 +351,7 @@ describe('hyperparameter and params validation', () => {
     ],
     [
       () => new SGD(p(), { lr: 0.1, nesterov: 'yes' as unknown as boolean }),
-      "SGD: nesterov must be a boolean, got string 'yes'",
+      "SGD: nesterov must be a boolean, got 'yes'",
     ],
     [() => new Adam(p(), { lr: -1 }), 'Adam: lr must be a finite number >= 0, got -1'],
     [() => new Adam(p(), { betas: [1.5, 0.999] }), 'Adam: betas[0] must be in [0, 1), got 1.5'],
@@ -448,7 +448,7 @@ describe('parameter groups', () => {
     a.grad = tensor([1, 1], { dtype: 'float64' });
     b.grad = tensor([1], { dtype: 'float64' });
     (opt.paramGroups[1] as { eps: number }).eps = -1;
-    expectError(() => opt.step(), 'Adam: paramGroups[1].eps must be a finite number >= 0, got -1');
+    expectError(() => opt.step(), 'Adam.step: paramGroups[1].eps must be a finite number >= 0, got -1');
     expect([...a.data, ...b.data]).toEqual([1, 2, 3]);
     expect(opt.state.size).toBe(0);
   });
@@ -462,7 +462,7 @@ describe('parameter groups', () => {
     expect(opt.params).toEqual([a, b]);
     expectError(
       () => opt.addParamGroup({ params: [a] }),
-      'RMSprop: paramGroups[2].params[0] is already in paramGroups[0]; a parameter may be in one group only',
+      'RMSprop.addParamGroup: paramGroups[2].params[0] is already in paramGroups[0]; a parameter may be in one group only',
     );
     expect(opt.paramGroups.length).toBe(2);
   });
@@ -492,7 +492,7 @@ describe('nonFinite guard', () => {
     grads(a, b);
     expectError(
       () => opt.step(),
-      "Adam: grad of params[1] holds NaN at element 1; no parameter was updated (nonFinite: 'error')",
+      "Adam.step: grad of params[1] holds NaN at element 1; no parameter was updated (nonFinite: 'error')",
     );
     expect([...a.data, ...b.data]).toEqual([1, 2, 3, 4]);
     expect(opt.state.size).toBe(0);
@@ -700,7 +700,7 @@ describe('stateDict / loadStateDict', () => {
         bad((s) => {
           (s.paramGroups[0] as Record<string, unknown>).lr = '0.1';
         }),
-        "Adam.loadStateDict: paramGroups[0].lr must be a finite number >= 0, got string '0.1'",
+        "Adam.loadStateDict: paramGroups[0].lr must be a finite number >= 0, got '0.1'",
       ],
       [
         bad((s) => {
@@ -738,14 +738,14 @@ describe('constructor checks from the reliability issue', () => {
       'AdamW: paramGroups[1].params[0] is already in paramGroups[0]; a parameter may be in one group only',
     ],
     [() => new Adam([leaf()], null as unknown as AdamOptions), 'Adam: options must be an object, got null'],
-    [() => new SGD([leaf()], 'fast' as unknown as SGDOptions), "SGD: options must be an object, got string 'fast'"],
+    [() => new SGD([leaf()], 'fast' as unknown as SGDOptions), "SGD: options must be an object, got 'fast'"],
     [
       () => new Adam([leaf()], { weight_decay: 0.1 } as unknown as AdamOptions),
       "Adam: unknown option 'weight_decay' (expected one of lr, betas, eps, weightDecay, amsgrad, decoupledWeightDecay, nonFinite)",
     ],
     [
       () => new RMSprop([{ params: [leaf()], lr: '0.1' as unknown as number }]),
-      "RMSprop: paramGroups[0].lr must be a finite number >= 0, got string '0.1'",
+      "RMSprop: paramGroups[0].lr must be a finite number >= 0, got '0.1'",
     ],
     [() => new RMSprop([{ params: [leaf()] }], { lr: -1 }), 'RMSprop: lr must be a finite number >= 0, got -1'],
     [
@@ -758,7 +758,7 @@ describe('constructor checks from the reliability issue', () => {
     ],
     [
       () => new Adam([leaf()], { nonFinite: 'ignore' as never }),
-      "Adam: nonFinite must be 'apply', 'error' or 'skip', got string 'ignore'",
+      "Adam: nonFinite must be 'apply', 'error' or 'skip', got 'ignore'",
     ],
     [() => new Adam([{ params: [] }]), 'Adam: paramGroups[0].params is an empty parameter list'],
     [() => new Adam([{ params: 3 } as never]), 'Adam: paramGroups[0].params must be an iterable of Tensors, got 3'],

@@ -99,7 +99,7 @@ describe('Embedding', () => {
     const emb = new Embedding(4, 2, { paddingIdx: 0 });
     const before = snapshot(emb);
     expect(() => emb.forward([1, 2] as unknown as Tensor)).toThrow('Embedding: indices must be an int32 Tensor');
-    expect(() => emb.forward(tensor([1, 4], { dtype: 'int32' }))).toThrow(/^embedding: .*4/);
+    expect(() => emb.forward(tensor([1, 4], { dtype: 'int32' }))).toThrow(/^Embedding: embedding: .*4/);
     expect(snapshot(emb)).toEqual(before);
   });
 });

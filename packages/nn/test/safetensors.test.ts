@@ -70,8 +70,10 @@ describe('saveSafetensors / loadSafetensors round trip', () => {
     const loaded = loadSafetensors(saveSafetensors({ f32, f64 }));
     const back32 = loaded.f32 as Tensor;
     const back64 = loaded.f64 as Tensor;
-    expect(Array.from(new Uint32Array(back32.data.buffer))).toEqual(Array.from(bits32));
-    expect(Array.from(new BigUint64Array(back64.data.buffer))).toEqual(Array.from(bits64));
+    const { buffer: b32, byteOffset: o32 } = back32.data;
+    const { buffer: b64, byteOffset: o64 } = back64.data;
+    expect(Array.from(new Uint32Array(b32, o32, bits32.length))).toEqual(Array.from(bits32));
+    expect(Array.from(new BigUint64Array(b64, o64, bits64.length))).toEqual(Array.from(bits64));
     expect(Object.is(back64.data[4], -0)).toBe(true);
   });
 
@@ -87,6 +89,38 @@ describe('saveSafetensors / loadSafetensors round trip', () => {
     const big = new Uint8Array(bytes.length + 3);
     big.set(bytes, 3);
     expect(loadSafetensors(big.subarray(3)).a?.toArray()).toEqual([1, 2, 3]);
+  });
+
+  it('aligned data is a view of the file bytes (no copy); unaligned data is copied', () => {
+    const bytes = saveSafetensors({ a: tensor([1, 2, 3], { dtype: 'float64' }), m: tensor([true, false]) });
+    const a = loadSafetensors(bytes).a as Tensor;
+    expect(a.data.buffer).toBe(bytes.buffer);
+    a.data[0] = 7; // a view: writing to the tensor writes into the file's bytes
+    expect(loadSafetensors(bytes).a?.toArray()).toEqual([7, 2, 3]);
+    const big = new Uint8Array(bytes.length + 3);
+    big.set(bytes, 3);
+    const shifted = loadSafetensors(big.subarray(3));
+    expect(shifted.a?.data.buffer).not.toBe(big.buffer); // float64 at an odd address: copied
+    expect(shifted.m?.data.buffer).toBe(big.buffer); // bytes are always aligned
+    expect(shifted.m?.data).not.toBeInstanceOf(Buffer);
+  });
+
+  it('maxTensors and maxHeaderBytes cap untrusted files', () => {
+    const bytes = saveSafetensors({ a: tensor([1]), b: tensor([2]) }, { note: 'x' });
+    expect(Object.keys(loadSafetensors(bytes, { maxTensors: 2 }))).toEqual(['a', 'b']);
+    expect(() => loadSafetensors(bytes, { maxTensors: 1 })).toThrow(
+      'loadSafetensors: the file holds 2 tensors, more than maxTensors 1',
+    );
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(() => loadSafetensorsWithMetadata(bytes, { maxHeaderBytes: headerLength - 1 })).toThrow(
+      `loadSafetensorsWithMetadata: header length ${headerLength} exceeds the limit of ${headerLength - 1} bytes (option maxHeaderBytes)`,
+    );
+    expect(() => loadSafetensors(bytes, { maxTensors: -1 })).toThrow(
+      'loadSafetensors: maxTensors must be an integer >= 0, got -1',
+    );
+    expect(() => loadSafetensors(bytes, { maxTensor: 1 } as never)).toThrow(
+      "loadSafetensors: unknown option 'maxTensor'",
+    );
   });
 
   it('writes the documented layout: padded header, F64 then F32, by name, contiguous, little-endian', () => {
@@ -156,9 +190,26 @@ describe('malformed files', () => {
     ['absurd header length', Uint8Array.of(0, 0, 0, 0, 0, 1, 0, 0, 0x7b), /exceeds the limit/],
     ['header not UTF-8', Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe), /header is not valid UTF-8/],
     ['invalid JSON', file('{"a":'), /header is not valid JSON/],
-    ['JSON array', file('[1,2]'), /header must be a JSON object, got an array/],
-    ['JSON null', file('null'), /header must be a JSON object, got null/],
-    ['JSON number', file('3'), /header must be a JSON object, got number/],
+    ['JSON array', file('[1,2]'), /header must start with '\{', got '\[1,2\]'/],
+    ['JSON null', file('null'), /header must start with '\{', got 'null'/],
+    ['JSON number', file('3'), /header must start with '\{', got '3'/],
+    ['a byte-order mark', file('\ufeff{}'), /header must start with '\{'/],
+    ['leading whitespace', file(' {}'), /header must start with '\{', got ' \{\}'/],
+    [
+      'a key twice',
+      file(`{"a":${f32('[0,4]')},"a":${f32('[0,4]')}}`, [0, 0, 0, 0]),
+      /header holds the key "a" twice in one object/,
+    ],
+    [
+      'a key twice, once escaped',
+      file(`{"a":${f32('[0,4]')},"\\u0061":${f32('[0,4]')}}`, [0, 0, 0, 0]),
+      /header holds the key "a" twice/,
+    ],
+    ['__metadata__ twice', file('{"__metadata__":{},"__metadata__":{}}'), /key "__metadata__" twice/],
+    ['a metadata key twice', file('{"__metadata__":{"k":"1","k":"2"}}'), /key "k" twice/],
+    ['a float literal in a shape', file(`{"a":${f32('[0,4]', '[1.0]')}}`, [0, 0, 0, 0]), /header holds the number 1.0/],
+    ['an exponent in offsets', file(`{"a":${f32('[0,4e0]')}}`, [0, 0, 0, 0]), /header holds the number 4e0/],
+    ['a negative zero', file(`{"a":${f32('[0,4]', '[-0]')}}`, []), /shape must be an array of non-negative integers/],
     ['entry not an object', file('{"a":5}'), /tensor "a": expected an object/],
     ['F16', file('{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /dtype "F16" is unsupported/],
     [
@@ -172,7 +223,7 @@ describe('malformed files', () => {
       file(`{"a":${f32('[0,4]', '[-1]')}}`, [0, 0, 0, 0]),
       /shape must be an array of non-negative integers/,
     ],
-    ['fractional dim', file(`{"a":${f32('[0,4]', '[1.5]')}}`, [0, 0, 0, 0]), /shape must be an array of non-negative/],
+    ['fractional dim', file(`{"a":${f32('[0,4]', '[1.5]')}}`, [0, 0, 0, 0]), /header holds the number 1.5/],
     ['shape not an array', file(`{"a":${f32('[0,4]', '"1"')}}`, [0, 0, 0, 0]), /shape must be an array/],
     ['offsets not a pair', file(`{"a":${f32('[0]')}}`, [0, 0, 0, 0]), /data_offsets must be a pair/],
     ['offsets not integers', file(`{"a":${f32('[0,"4"]')}}`, [0, 0, 0, 0]), /data_offsets must be a pair/],
@@ -227,7 +278,7 @@ describe('saveSafetensors validation', () => {
     [() => saveSafetensors({ __metadata__: w }), /saveSafetensors: "__metadata__" is reserved/],
     [
       () => saveSafetensors({ w: [1, 2] as unknown as Tensor }),
-      /saveSafetensors: value of "w" must be a Tensor, got object/,
+      /saveSafetensors: value of "w" must be a Tensor, got \[1, 2\]/,
     ],
     [
       () => saveSafetensors({ w }, { k: 1 as unknown as string }),

@@ -162,7 +162,7 @@ describe('schedulers by hand', () => {
 
 describe('scheduler validation (named ChainruleError, nothing changed)', () => {
   const cases: [(o: SGD) => unknown, string][] = [
-    [() => new StepLR({} as SGD, { stepSize: 1 }), 'StepLR: expected an Optimizer as first argument, got Object'],
+    [() => new StepLR({} as SGD, { stepSize: 1 }), 'StepLR: expected an Optimizer as first argument, got an object'],
     [(o) => new StepLR(o, {} as never), 'StepLR: stepSize must be an integer >= 1, got undefined'],
     [(o) => new StepLR(o, { stepSize: 1.5 }), 'StepLR: stepSize must be an integer >= 1, got 1.5'],
     [(o) => new StepLR(o, { stepSize: 2, gamma: Number.NaN }), 'StepLR: gamma must be a finite number >= 0, got NaN'],
@@ -177,11 +177,11 @@ describe('scheduler validation (named ChainruleError, nothing changed)', () => {
     ],
     [
       (o) => new MultiStepLR(o, { milestones: '3' as never }),
-      "MultiStepLR: milestones must be an array of integers >= 0, got string '3'",
+      "MultiStepLR: milestones must be an array of integers >= 0, got '3'",
     ],
     [
       (o) => new ExponentialLR(o, { gamma: '0.9' as never }),
-      "ExponentialLR: gamma must be a finite number >= 0, got string '0.9'",
+      "ExponentialLR: gamma must be a finite number >= 0, got '0.9'",
     ],
     [(o) => new CosineAnnealingLR(o, { tMax: 0 }), 'CosineAnnealingLR: tMax must be an integer >= 1, got 0'],
     [
@@ -193,13 +193,13 @@ describe('scheduler validation (named ChainruleError, nothing changed)', () => {
     [(o) => new LinearLR(o, { totalIters: null as never }), 'LinearLR: totalIters must be an integer >= 1, got null'],
     [
       (o) => new ReduceLROnPlateau(o, { mode: 'up' as never }),
-      "ReduceLROnPlateau: mode must be 'min' or 'max', got string 'up'",
+      "ReduceLROnPlateau: mode must be 'min' or 'max', got 'up'",
     ],
     [(o) => new ReduceLROnPlateau(o, { factor: 1 }), 'ReduceLROnPlateau: factor must be in [0, 1), got 1'],
     [(o) => new ReduceLROnPlateau(o, { patience: -1 }), 'ReduceLROnPlateau: patience must be an integer >= 0, got -1'],
     [
       (o) => new ReduceLROnPlateau(o, { thresholdMode: 'relative' as never }),
-      "ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got string 'relative'",
+      "ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got 'relative'",
     ],
     [
       (o) => new ReduceLROnPlateau(o, { minLr: [0.1] }),
@@ -207,7 +207,7 @@ describe('scheduler validation (named ChainruleError, nothing changed)', () => {
     ],
     [
       (o) => new ReduceLROnPlateau(o).step('0.5' as never),
-      "ReduceLROnPlateau.step: metric must be a number or a one-element Tensor, got string '0.5'",
+      "ReduceLROnPlateau.step: metric must be a number or a one-element Tensor, got '0.5'",
     ],
     [
       (o) => new CosineAnnealingLR(o, { tMax: 3 }).loadStateDict({ lastEpoch: 1, baseLrs: [0.1], lastLr: [0.1] }),

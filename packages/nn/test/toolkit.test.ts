@@ -75,14 +75,14 @@ describe('clipGradNorm', () => {
   const bad: [() => unknown, string][] = [
     [() => clipGradNorm(params(), -1), 'clipGradNorm: maxNorm must be a number >= 0, got -1'],
     [() => clipGradNorm(params(), Number.NaN), 'clipGradNorm: maxNorm must be a number >= 0, got NaN'],
-    [() => clipGradNorm(params(), '1' as never), "clipGradNorm: maxNorm must be a number >= 0, got string '1'"],
+    [() => clipGradNorm(params(), '1' as never), "clipGradNorm: maxNorm must be a number >= 0, got '1'"],
     [
       () => clipGradNorm(params(), 1, { normType: 0 }),
       'clipGradNorm: normType must be a number > 0 or Infinity, got 0',
     ],
     [
       () => clipGradNorm(params(), 1, { normType: 'inf' as never }),
-      "clipGradNorm: normType must be a number > 0 or Infinity, got string 'inf'",
+      "clipGradNorm: normType must be a number > 0 or Infinity, got 'inf'",
     ],
     [
       () => clipGradNorm(params(), 1, { norm_type: 2 } as never),
@@ -184,10 +184,7 @@ describe('DataLoader', () => {
     [() => new DataLoader([tensor(3)]), 'DataLoader: tensors[0] is 0-d; each tensor needs a first dimension'],
     [() => new DataLoader([x], { batchSize: 0 }), 'DataLoader: batchSize must be an integer >= 1, got 0'],
     [() => new DataLoader([x], { batchSize: 2.5 }), 'DataLoader: batchSize must be an integer >= 1, got 2.5'],
-    [
-      () => new DataLoader([x], { batchSize: '8' as never }),
-      "DataLoader: batchSize must be an integer >= 1, got string '8'",
-    ],
+    [() => new DataLoader([x], { batchSize: '8' as never }), "DataLoader: batchSize must be an integer >= 1, got '8'"],
     [() => new DataLoader([x], { shuffle: 1 as never }), 'DataLoader: shuffle must be a boolean, got 1'],
     [() => new DataLoader([x], { dropLast: null as never }), 'DataLoader: dropLast must be a boolean, got null'],
     [() => new DataLoader([x], { rng: 42 as never }), 'DataLoader: rng must be an Rng, got 42'],
@@ -231,11 +228,11 @@ describe('packState / unpackState', () => {
   const bad: [() => unknown, string][] = [
     [
       () => packState({ f: () => 1 }),
-      "packState: 'f' is function; expected a Tensor, number, string, boolean, null, array or plain object",
+      "packState: 'f' is a function; expected a Tensor, number, string, boolean, null, array or plain object",
     ],
     [
       () => packState({ a: { b: new Float32Array(2) } }),
-      "packState: 'a.b' is Float32Array; expected a Tensor, number, string, boolean, null, array or plain object",
+      "packState: 'a.b' is a Float32Array; expected a Tensor, number, string, boolean, null, array or plain object",
     ],
     [
       () => packState({ 'a.b': tensor([1]), a: { b: tensor([2]) } }),

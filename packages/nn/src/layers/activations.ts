@@ -1,32 +1,33 @@
 // Activation functions as modules, for Sequential and MLP. Each forward is one core op.
-import { ChainruleError, type Tensor } from '@chainrule/core';
+import type { Tensor } from '@chainrule/core';
+import { fail, integer, layerCall, show } from '../check';
 import { Module } from '../module';
 
 /** The rectifier as a layer: y = max(x, 0), elementwise. */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
-    return x.relu();
+    return layerCall(this, x, (t) => t.relu());
   }
 }
 
 /** The logistic function as a layer: y = σ(x) = 1 / (1 + e⁻ˣ), elementwise. */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return x.sigmoid();
+    return layerCall(this, x, (t) => t.sigmoid());
   }
 }
 
 /** The hyperbolic tangent as a layer, elementwise. */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
-    return x.tanh();
+    return layerCall(this, x, (t) => t.tanh());
   }
 }
 
 /** GELU(x) = x·Φ(x), the exact form (PyTorch's default, approximate='none'). */
 export class GELU extends Module {
   forward(x: Tensor): Tensor {
-    return x.gelu();
+    return layerCall(this, x, (t) => t.gelu());
   }
 }
 
@@ -34,12 +35,12 @@ export class GELU extends Module {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) {
-      throw new ChainruleError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+    if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
+      fail('LeakyReLU', `negativeSlope must be a finite number, got ${show(negativeSlope)}`);
     }
   }
   forward(x: Tensor): Tensor {
-    return x.leakyRelu(this.negativeSlope);
+    return layerCall(this, x, (t) => t.leakyRelu(this.negativeSlope));
   }
   protected override extraRepr(): string {
     return `negativeSlope=${this.negativeSlope}`;
@@ -50,9 +51,10 @@ export class LeakyReLU extends Module {
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    integer('Softmax', 'dim', dim, Number.NEGATIVE_INFINITY);
   }
   forward(x: Tensor): Tensor {
-    return x.softmax(this.dim);
+    return layerCall(this, x, (t) => t.softmax(this.dim));
   }
   protected override extraRepr(): string {
     return `dim=${this.dim}`;

@@ -13,6 +13,7 @@ import {
   Tensor,
   zeros,
 } from '@chainrule/core';
+import { flag, floatDType, options, rngOption, within } from '../check';
 import { xavierUniform } from '../init';
 import { Module } from '../module';
 import { Dropout } from './dropout';
@@ -88,9 +89,7 @@ export class MultiheadAttention extends Module {
     opts: MultiheadAttentionOptions = {},
   ) {
     super();
-    if (opts === null || typeof opts !== 'object') {
-      throw new ChainruleError(`MultiheadAttention: options must be an object, got ${show(opts)}`);
-    }
+    const o = options('MultiheadAttention', opts, ['bias', 'batchFirst', 'dropout', 'rng', 'dtype']);
     for (const [name, v] of [
       ['embedDim', embedDim],
       ['numHeads', numHeads],
@@ -102,17 +101,19 @@ export class MultiheadAttention extends Module {
     if (embedDim % numHeads !== 0) {
       throw new ChainruleError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     }
-    const dropout = opts.dropout ?? 0;
+    const dropout = o.dropout ?? 0;
     if (!(typeof dropout === 'number' && dropout >= 0 && dropout < 1)) {
       throw new ChainruleError(`MultiheadAttention: dropout must be a number in [0, 1), got ${show(dropout)}`);
     }
     this.headDim = embedDim / numHeads;
-    this.batchFirst = opts.batchFirst ?? false;
+    this.batchFirst = flag('MultiheadAttention', 'batchFirst', o.batchFirst, false);
     this.dropout = dropout;
-    const dtype = opts.dtype ?? 'float32';
-    const rng = opts.rng ? { rng: opts.rng } : {};
-    this.in_proj_weight = xavierUniform(zeros([3 * embedDim, embedDim], { dtype, requiresGrad: true }), rng);
-    const bias = opts.bias ?? true;
+    const dtype = floatDType('MultiheadAttention', o.dtype);
+    const rng = rngOption('MultiheadAttention', o.rng) ? { rng: o.rng as Rng } : {};
+    const bias = flag('MultiheadAttention', 'bias', o.bias, true);
+    this.in_proj_weight = within('MultiheadAttention', () =>
+      xavierUniform(zeros([3 * embedDim, embedDim], { dtype, requiresGrad: true }), rng),
+    );
     this.in_proj_bias = bias ? zeros([3 * embedDim], { dtype, requiresGrad: true }) : null;
     this.out_proj = new Linear(embedDim, embedDim, { bias, dtype, ...rng });
     const outBias = this.out_proj.bias;
@@ -132,10 +133,17 @@ export class MultiheadAttention extends Module {
   ): [Tensor, Tensor | null] {
     const op = 'MultiheadAttention';
     const E = this.embedDim;
-    if (opts === null || typeof opts !== 'object') {
-      throw new ChainruleError(`${op}: forward options must be an object, got ${show(opts)}`);
-    }
-    const { attnMask, keyPaddingMask, needWeights = true, isCausal = false } = opts;
+    const {
+      attnMask,
+      keyPaddingMask,
+      needWeights = true,
+      isCausal = false,
+    } = options(op, opts, [
+      'attnMask',
+      'keyPaddingMask',
+      'needWeights',
+      'isCausal',
+    ]) as MultiheadAttentionForwardOptions;
     for (const [name, flag] of [
       ['needWeights', needWeights],
       ['isCausal', isCausal],
@@ -172,6 +180,23 @@ export class MultiheadAttention extends Module {
       masks.push([keyPaddingMask, [N, 1, 1, S]]);
     }
     if (isCausal) masks.push([ones([L, S], { dtype: 'bool' }).triu(1), [1, 1, L, S]]);
+    return within(op, () => this.attend(query, key, value, masks, needWeights, batched, N, L, S));
+  }
+
+  /** forward's computation, after its checks. */
+  private attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    masks: [Tensor, number[]][],
+    needWeights: boolean,
+    batched: boolean,
+    N: number,
+    L: number,
+    S: number,
+  ): [Tensor, Tensor | null] {
+    const E = this.embedDim;
+    const h = this.numHeads;
     // Bool masks (true = not allowed) become −∞ scores; float masks are added.
     const applyMasks = (scores: Tensor): Tensor =>
       masks.reduce((s, [m, shape]) => {

@@ -1,7 +1,6 @@
 // Convolution layers over core's conv1d / conv2d, with PyTorch's parameter names, layouts and
 // default initialisation.
 import {
-  ChainruleError,
   type ConvPadding,
   conv1d,
   conv2d,
@@ -13,6 +12,7 @@ import {
   type Tensor,
   zeros,
 } from '@chainrule/core';
+import { fail, flag, floatDType, floatInput, integer, options, rngOption, show, spatial, within } from '../check';
 import { kaimingUniform } from '../init';
 import { Module } from '../module';
 
@@ -55,33 +55,32 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const op = this.constructor.name;
-    for (const [name, v] of [
-      ['inChannels', inChannels],
-      ['outChannels', outChannels],
-    ] as const) {
-      if (!Number.isInteger(v) || v <= 0)
-        throw new ChainruleError(`${op}: ${name} must be a positive integer, got ${v}`);
+    integer(op, 'inChannels', inChannels);
+    integer(op, 'outChannels', outChannels);
+    const kernel = spatial(op, 'kernelSize', kernelSize, nd, 1);
+    const o = options(op, opts, ['stride', 'padding', 'dilation', 'groups', 'bias', 'rng', 'dtype']);
+    this.groups = integer(op, 'groups', o.groups ?? 1);
+    if (inChannels % this.groups || outChannels % this.groups) {
+      fail(op, `groups ${this.groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
     }
-    const kernel = typeof kernelSize === 'number' ? new Array<number>(nd).fill(kernelSize) : [...kernelSize];
-    if (kernel.length !== nd || !kernel.every((k) => Number.isInteger(k) && k > 0)) {
-      throw new ChainruleError(
-        `${op}: kernelSize must be a positive integer${nd > 1 ? ` or ${nd} of them` : ''}, got ${JSON.stringify(kernelSize)}`,
-      );
-    }
-    this.groups = opts.groups ?? 1;
-    if (!Number.isInteger(this.groups) || this.groups <= 0 || inChannels % this.groups || outChannels % this.groups) {
-      throw new ChainruleError(
-        `${op}: groups ${this.groups} must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}`,
-      );
+    this.stride = (o.stride ?? 1) as SpatialArg;
+    this.dilation = (o.dilation ?? 1) as SpatialArg;
+    this.padding = (o.padding ?? 0) as ConvPadding;
+    spatial(op, 'stride', this.stride, nd, 1);
+    spatial(op, 'dilation', this.dilation, nd, 1);
+    if (this.padding !== 'same' && this.padding !== 'valid') {
+      if (typeof this.padding !== 'number' && !Array.isArray(this.padding)) {
+        fail(op, `padding must be an integer >= 0, ${nd} of them, 'same' or 'valid', got ${show(this.padding)}`);
+      }
+      spatial(op, 'padding', this.padding, nd, 0);
     }
     this.kernelSize = kernel;
-    this.stride = opts.stride ?? 1;
-    this.padding = opts.padding ?? 0;
-    this.dilation = opts.dilation ?? 1;
-    const dtype = opts.dtype ?? 'float32';
-    this.weight = zeros([outChannels, inChannels / this.groups, ...kernel], { dtype, requiresGrad: true });
-    this.bias = opts.bias === false ? null : zeros([outChannels], { dtype, requiresGrad: true });
-    this.resetParameters(opts.rng);
+    const dtype = floatDType(op, o.dtype);
+    const rng = rngOption(op, o.rng);
+    const shape = [outChannels, inChannels / this.groups, ...kernel];
+    this.weight = within(op, () => zeros(shape, { dtype, requiresGrad: true }));
+    this.bias = flag(op, 'bias', o.bias, true) ? zeros([outChannels], { dtype, requiresGrad: true }) : null;
+    this.resetParameters(rng);
   }
 
   /**
@@ -125,7 +124,8 @@ export class Conv1d extends ConvNd {
 
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
-    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups });
+    const t = floatInput('Conv1d', x);
+    return within('Conv1d', () => conv1d(t, this.weight, this.bias, { stride, padding, dilation, groups }));
   }
 }
 
@@ -145,6 +145,7 @@ export class Conv2d extends ConvNd {
 
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
-    return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
+    const t = floatInput('Conv2d', x);
+    return within('Conv2d', () => conv2d(t, this.weight, this.bias, { stride, padding, dilation, groups }));
   }
 }

@@ -1,5 +1,6 @@
 // Dropout: inverted dropout, active only in training mode.
-import { ChainruleError, Rng, type Tensor, tensor } from '@chainrule/core';
+import { Rng, type Tensor, tensor } from '@chainrule/core';
+import { fail, floatInput, options, rngOption, show } from '../check';
 import { Module } from '../module';
 
 /**
@@ -15,11 +16,12 @@ export class Dropout extends Module {
     opts: { rng?: Rng } = {},
   ) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new ChainruleError(`Dropout: p must be in [0, 1], got ${p}`);
-    this._rng = opts.rng ?? new Rng(0);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail('Dropout', `p must be a number in [0, 1], got ${show(p)}`);
+    this._rng = rngOption('Dropout', options('Dropout', opts, ['rng']).rng) ?? new Rng(0);
   }
 
   forward(x: Tensor): Tensor {
+    floatInput(this.constructor.name, x);
     if (!this.training || this.p === 0) return x;
     const keep = 1 - this.p;
     const mask = new (x.dtype === 'float64' ? Float64Array : Float32Array)(x.size);

@@ -1,5 +1,6 @@
 // Embedding: a learned lookup table, row i of `weight` is the vector of token i.
-import { ChainruleError, type DType, embedding, noGrad, type Rng, randn, show, Tensor, where } from '@chainrule/core';
+import { type DType, embedding, noGrad, type Rng, randn, Tensor, where } from '@chainrule/core';
+import { fail, floatDType, integer, options, rngOption, show, within, withRng } from '../check';
 import { Module } from '../module';
 
 /** Options of `Embedding`. */
@@ -35,25 +36,22 @@ export class Embedding extends Module {
     opts: EmbeddingOptions = {},
   ) {
     super();
-    for (const [name, v] of [
-      ['numEmbeddings', numEmbeddings],
-      ['embeddingDim', embeddingDim],
-    ] as const) {
-      if (!Number.isInteger(v) || v <= 0)
-        throw new ChainruleError(`Embedding: ${name} must be a positive integer, got ${show(v)}`);
+    const op = 'Embedding';
+    integer(op, 'numEmbeddings', numEmbeddings);
+    integer(op, 'embeddingDim', embeddingDim);
+    const o = options(op, opts, ['paddingIdx', 'rng', 'dtype']);
+    const pad = o.paddingIdx;
+    if (
+      pad !== undefined &&
+      !(typeof pad === 'number' && Number.isInteger(pad) && pad >= -numEmbeddings && pad < numEmbeddings)
+    ) {
+      fail(op, `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings}), got ${show(pad)}`);
     }
-    const pad = opts.paddingIdx;
-    if (pad !== undefined && !(Number.isInteger(pad) && pad >= -numEmbeddings && pad < numEmbeddings)) {
-      throw new ChainruleError(
-        `Embedding: paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings}), got ${show(pad)}`,
-      );
-    }
+    const dtype = floatDType(op, o.dtype);
+    const rng = withRng(rngOption(op, o.rng));
     this.paddingIdx = pad === undefined ? null : pad < 0 ? pad + numEmbeddings : pad;
-    this.weight = randn([numEmbeddings, embeddingDim], {
-      dtype: opts.dtype ?? 'float32',
-      requiresGrad: true,
-      ...(opts.rng ? { rng: opts.rng } : {}),
-    });
+    // within: a table too large to allocate is reported as Embedding's
+    this.weight = within(op, () => randn([numEmbeddings, embeddingDim], { dtype, requiresGrad: true, ...rng }));
     const row = this.paddingIdx;
     if (row !== null) noGrad(() => this.weight.data.fill(0, row * embeddingDim, (row + 1) * embeddingDim));
   }
@@ -63,10 +61,8 @@ export class Embedding extends Module {
    * @throws ChainruleError if indices is not an int32 tensor of indices in [0, numEmbeddings).
    */
   forward(indices: Tensor): Tensor {
-    if (!(indices instanceof Tensor)) {
-      throw new ChainruleError(`Embedding: indices must be an int32 Tensor, got ${show(indices)}`);
-    }
-    const rows = embedding(indices, this.weight);
+    if (!(indices instanceof Tensor)) fail('Embedding', `indices must be an int32 Tensor, got ${show(indices)}`);
+    const rows = within('Embedding', () => embedding(indices, this.weight));
     if (this.paddingIdx === null) return rows;
     // The padding token's rows keep their value but pass no gradient back to weight (PyTorch
     // zeroes that row of ∂L/∂W): where() routes gy to the live rows and to a detached copy

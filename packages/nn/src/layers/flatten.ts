@@ -1,5 +1,6 @@
 // Structural layers: Flatten and Identity, for Sequential models.
 import type { Tensor } from '@chainrule/core';
+import { integer, tensorArg, within } from '../check';
 import { Module } from '../module';
 
 /** Merges dims startDim..endDim into one (default: all but the batch dim), as torch.nn.Flatten. */
@@ -9,10 +10,13 @@ export class Flatten extends Module {
     readonly endDim = -1,
   ) {
     super();
+    integer('Flatten', 'startDim', startDim, Number.NEGATIVE_INFINITY);
+    integer('Flatten', 'endDim', endDim, Number.NEGATIVE_INFINITY);
   }
 
   forward(x: Tensor): Tensor {
-    return x.flatten(this.startDim, this.endDim);
+    const t = tensorArg('Flatten', 'input', x);
+    return within('Flatten', () => t.flatten(this.startDim, this.endDim));
   }
 
   protected override extraRepr(): string {

@@ -1,5 +1,6 @@
 // Linear: the fully connected layer z = W x + b (F1), weight [out, in], bias [out].
-import { ChainruleError, type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
+import { type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
+import { fail, flag, floatDType, floatInput, integer, options, rngOption, within, withRng } from '../check';
 import { Module } from '../module';
 
 /** Options of `Linear`. */
@@ -15,7 +16,8 @@ export interface LinearOptions {
 /**
  * y = x Wᵀ + b for x [..., inFeatures] → y [..., outFeatures]. Weight and bias start uniform in
  * ±1/√inFeatures, PyTorch's default (the effect of kaiming_uniform_ with a = √5).
- * @throws ChainruleError if a size is not a positive integer.
+ * @throws ChainruleError naming Linear for a size that is not a positive integer, an unknown or
+ *   invalid option, or (forward) an input that is not a float Tensor ending with inFeatures.
  * @example
  * const layer = new Linear(3, 2, { rng: new Rng(0) });
  * const y = layer.forward(tensor([[1, 2, 3]]));   // shape [1, 2]
@@ -32,23 +34,16 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
-    for (const [name, v] of [
-      ['inFeatures', inFeatures],
-      ['outFeatures', outFeatures],
-    ] as const) {
-      if (!Number.isInteger(v) || v <= 0)
-        throw new ChainruleError(`Linear: ${name} must be a positive integer, got ${v}`);
-    }
-    const dtype = opts.dtype ?? 'float32';
-    this.weight = rand([outFeatures, inFeatures], {
-      dtype,
-      requiresGrad: true,
-      ...(opts.rng ? { rng: opts.rng } : {}),
-    });
-    this.bias =
-      opts.bias === false
-        ? null
-        : rand([outFeatures], { dtype, requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
+    const op = 'Linear';
+    integer(op, 'inFeatures', inFeatures);
+    integer(op, 'outFeatures', outFeatures);
+    const o = options(op, opts, ['bias', 'rng', 'dtype']);
+    const bias = flag(op, 'bias', o.bias, true);
+    const rng = withRng(rngOption(op, o.rng));
+    const dtype = floatDType(op, o.dtype);
+    // within: a size too large to allocate is reported as Linear's
+    this.weight = within(op, () => rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng }));
+    this.bias = bias ? rand([outFeatures], { dtype, requiresGrad: true, ...rng }) : null;
     this.resetParameters();
   }
 
@@ -63,7 +58,13 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    const op = this.constructor.name;
+    const t = floatInput(op, x);
+    const k = t.shape[t.ndim - 1];
+    if (k !== this.inFeatures) {
+      fail(op, `input [${t.shape.join(',')}] must end with inFeatures ${this.inFeatures}`);
+    }
+    return within(op, () => linear(t, this.weight, this.bias));
   }
 
   protected override extraRepr(): string {

@@ -1,5 +1,6 @@
 // MLP: Linear layers with an activation between them (F1 applied layer after layer).
-import { ChainruleError, type DType, type Rng, type Tensor } from '@chainrule/core';
+import type { DType, Rng, Tensor } from '@chainrule/core';
+import { fail, floatDType, floatInput, integer, options, rngOption, show, within } from '../check';
 import { Module } from '../module';
 import { Linear } from './linear';
 
@@ -36,30 +37,40 @@ export class MLP extends Module {
 
   constructor(inFeatures: number, layerSizes: readonly number[], opts: MLPOptions = {}) {
     super();
+    const op = 'MLP';
+    integer(op, 'inFeatures', inFeatures);
     if (!Array.isArray(layerSizes) || layerSizes.length === 0) {
-      throw new ChainruleError('MLP: layerSizes must be a non-empty array of layer widths');
+      fail(op, `layerSizes must be a non-empty array of layer widths, got ${show(layerSizes)}`);
     }
-    this.activation = opts.activation ?? 'relu';
-    this.outputActivation = opts.outputActivation ?? null;
+    layerSizes.forEach((n, i) => {
+      integer(op, `layerSizes[${i}]`, n);
+    });
+    const o = options(op, opts, ['activation', 'outputActivation', 'rng', 'dtype']);
+    this.activation = (o.activation ?? 'relu') as Activation;
+    this.outputActivation = (o.outputActivation ?? null) as OutputActivation;
     if (!['relu', 'tanh', 'sigmoid', 'leakyRelu', 'gelu'].includes(this.activation)) {
-      throw new ChainruleError(`MLP: unknown activation '${this.activation}' (relu, tanh, sigmoid, leakyRelu or gelu)`);
+      fail(op, `unknown activation ${show(this.activation)} (relu, tanh, sigmoid, leakyRelu or gelu)`);
     }
     if (![null, 'sigmoid', 'softmax', 'tanh'].includes(this.outputActivation)) {
-      throw new ChainruleError(
-        `MLP: unknown outputActivation '${this.outputActivation}' (sigmoid, softmax, tanh or null)`,
-      );
+      fail(op, `unknown outputActivation ${show(this.outputActivation)} (sigmoid, softmax, tanh or null)`);
     }
+    const rng = rngOption(op, o.rng);
+    const dtype = floatDType(op, o.dtype);
     const sizes = [inFeatures, ...layerSizes];
-    this.layers = layerSizes.map(
-      (out, i) =>
-        new Linear(sizes[i] as number, out, {
-          ...(opts.rng ? { rng: opts.rng } : {}),
-          ...(opts.dtype ? { dtype: opts.dtype } : {}),
-        }),
+    this.layers = within(op, () =>
+      layerSizes.map((out, i) => new Linear(sizes[i] as number, out, { ...(rng ? { rng } : {}), dtype })),
     );
   }
 
   forward(x: Tensor): Tensor {
+    const t = floatInput('MLP', x);
+    const inFeatures = (this.layers[0] as Linear).inFeatures;
+    if (t.shape[t.ndim - 1] !== inFeatures)
+      fail('MLP', `input [${t.shape.join(',')}] must end with inFeatures ${inFeatures}`);
+    return within('MLP', () => this.run(t));
+  }
+
+  private run(x: Tensor): Tensor {
     let h = x;
     this.layers.forEach((layer, i) => {
       h = layer.forward(h);

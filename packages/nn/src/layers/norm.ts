@@ -1,5 +1,6 @@
 // Normalisation layers, written as compositions of core ops (autodiff gives their backward).
-import { ChainruleError, type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
+import { type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
+import { fail, flag, floatDType, floatInput, integer, number, numel, options, positiveFinite, show } from '../check';
 import { Module } from '../module';
 
 /** Options of `BatchNorm1d` and `LayerNorm`. */
@@ -52,17 +53,16 @@ abstract class BatchNorm extends Module {
   ) {
     super();
     const op = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new ChainruleError(`${op}: numFeatures must be a positive integer, got ${numFeatures}`);
-    }
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-    if (!(this.eps > 0)) throw new ChainruleError(`${op}: eps must be positive, got ${this.eps}`);
-    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ChainruleError(`${op}: momentum must be in [0, 1] or null, got ${this.momentum}`);
-    }
-    const dtype = opts.dtype ?? 'float32';
-    const affine = opts.affine ?? true;
+    integer(op, 'numFeatures', numFeatures);
+    const o = options(op, opts, ['eps', 'momentum', 'affine', 'dtype']);
+    this.eps = number(op, 'eps', o.eps, 1e-5, 'a finite number > 0', positiveFinite);
+    this.momentum =
+      o.momentum === null
+        ? null
+        : number(op, 'momentum', o.momentum, 0.1, 'in [0, 1] or null', (m) => m >= 0 && m <= 1);
+    const dtype = floatDType(op, o.dtype);
+    const affine = flag(op, 'affine', o.affine, true);
+    numel(op, 'numFeatures', [numFeatures]);
     this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
     this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
     this.running_mean = zeros([numFeatures], { dtype });
@@ -73,10 +73,9 @@ abstract class BatchNorm extends Module {
   forward(x: Tensor): Tensor {
     const c = this.numFeatures;
     const op = this.constructor.name;
+    floatInput(op, x);
     if (!this.layout.ranks.includes(x.ndim) || x.shape[1] !== c) {
-      throw new ChainruleError(
-        `${op}: expected input ${this.layout.text.replaceAll('C', String(c))}, got [${x.shape.join(',')}]`,
-      );
+      fail(op, `expected input ${this.layout.text.replaceAll('C', String(c))}, got [${x.shape.join(',')}]`);
     }
     const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const shape = x.shape.map((d, i) => (i === 1 ? d : 1));
@@ -84,10 +83,7 @@ abstract class BatchNorm extends Module {
     let variance: Tensor;
     if (this.training) {
       const count = x.size / c;
-      if (count < 2)
-        throw new ChainruleError(
-          `${op}: training needs more than 1 value per channel, got input [${x.shape.join(',')}]`,
-        );
+      if (count < 2) fail(op, `training needs more than 1 value per channel, got input [${x.shape.join(',')}]`);
       mean = x.mean(dims, true);
       variance = x.sub(mean).pow(2).mean(dims, true);
       noGrad(() => {
@@ -149,26 +145,31 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: NormOptions = {}) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new ChainruleError(
-        `LayerNorm: normalizedShape must be positive integers, got [${this.normalizedShape.join(',')}]`,
-      );
+    const op = 'LayerNorm';
+    const dims = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(dims) || dims.length === 0) {
+      fail(op, `normalizedShape must be a positive integer or a non-empty array of them, got ${show(normalizedShape)}`);
     }
-    this.eps = opts.eps ?? 1e-5;
-    const dtype = opts.dtype ?? 'float32';
-    const affine = opts.affine ?? true;
+    dims.forEach((d: unknown, i) => {
+      integer(op, typeof normalizedShape === 'number' ? 'normalizedShape' : `normalizedShape[${i}]`, d);
+    });
+    this.normalizedShape = [...dims];
+    const o = options(op, opts, ['eps', 'affine', 'dtype']);
+    this.eps = number(op, 'eps', o.eps, 1e-5, 'a finite number > 0', positiveFinite);
+    const dtype = floatDType(op, o.dtype);
+    const affine = flag(op, 'affine', o.affine, true);
+    numel(op, 'normalizedShape', this.normalizedShape);
     this.weight = affine ? ones(this.normalizedShape, { dtype, requiresGrad: true }) : null;
     this.bias = affine ? zeros(this.normalizedShape, { dtype, requiresGrad: true }) : null;
   }
 
   forward(x: Tensor): Tensor {
+    const op = this.constructor.name;
+    floatInput(op, x);
     const k = this.normalizedShape.length;
     const tail = x.shape.slice(x.ndim - k);
     if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
-      throw new ChainruleError(
-        `LayerNorm: input [${x.shape.join(',')}] does not end with normalizedShape [${this.normalizedShape.join(',')}]`,
-      );
+      fail(op, `input [${x.shape.join(',')}] does not end with normalizedShape [${this.normalizedShape.join(',')}]`);
     }
     const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
     const mean = x.mean(dims, true);

@@ -1,5 +1,6 @@
 // Pooling layers over core's maxPool2d / avgPool2d.
 import { avgPool2d, maxPool2d, type PoolOptions, type SpatialArg, type Tensor } from '@chainrule/core';
+import { fail, floatDType, floatInput, options, rngOption, show, spatial, within } from '../check';
 import { Module } from '../module';
 
 /** What the two pooling layers share: a window size, its stride and padding. */
@@ -9,13 +10,28 @@ abstract class Pool2d extends Module {
   /** Padding on each side (−∞ for max pooling, zeros counted in the mean for average pooling). */
   readonly padding: SpatialArg;
 
+  /**
+   * Checks the sizes as the core op will at forward (kernelSize and stride ≥ 1, padding at most
+   * half the kernel), so a bad layer fails where it is made, under its own name.
+   */
   constructor(
     readonly kernelSize: SpatialArg,
     opts: PoolOptions = {},
   ) {
     super();
-    this.stride = opts.stride ?? kernelSize;
-    this.padding = opts.padding ?? 0;
+    const op = this.constructor.name;
+    const kernel = spatial(op, 'kernelSize', kernelSize, 2, 1);
+    // rng and dtype: every layer takes them (a pooling layer has no parameters to use them on)
+    const o = options(op, opts, ['stride', 'padding', 'rng', 'dtype']);
+    rngOption(op, o.rng);
+    floatDType(op, o.dtype);
+    this.stride = (o.stride ?? kernelSize) as SpatialArg;
+    this.padding = (o.padding ?? 0) as SpatialArg;
+    spatial(op, 'stride', this.stride, 2, 1);
+    const pad = spatial(op, 'padding', this.padding, 2, 0);
+    if (pad.some((p, i) => 2 * p > (kernel[i] as number))) {
+      fail(op, `padding ${show(this.padding)} must be at most half of kernelSize ${show(kernelSize)}`);
+    }
   }
 
   protected override extraRepr(): string {
@@ -29,7 +45,8 @@ abstract class Pool2d extends Module {
  */
 export class MaxPool2d extends Pool2d {
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    const t = floatInput('MaxPool2d', x);
+    return within('MaxPool2d', () => maxPool2d(t, this.kernelSize, { stride: this.stride, padding: this.padding }));
   }
 }
 
@@ -39,6 +56,7 @@ export class MaxPool2d extends Pool2d {
  */
 export class AvgPool2d extends Pool2d {
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    const t = floatInput('AvgPool2d', x);
+    return within('AvgPool2d', () => avgPool2d(t, this.kernelSize, { stride: this.stride, padding: this.padding }));
   }
 }

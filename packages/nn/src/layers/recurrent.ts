@@ -14,6 +14,7 @@ import {
   Tensor,
   zeros,
 } from '@chainrule/core';
+import { fail, flag, floatDType, integer, options, rngOption, within } from '../check';
 import { Module } from '../module';
 
 /** Options of RNN, GRU and LSTM (torch.nn.RNN / GRU / LSTM without dropout, bidirectional, proj_size). */
@@ -81,12 +82,6 @@ const lstmStep: Step = (gi, [h, c], whh, bhh) => {
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
-function checkSize(op: string, name: string, v: unknown): void {
-  if (!Number.isInteger(v) || (v as number) <= 0) {
-    throw new ChainruleError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
-  }
-}
-
 /** U(±1/√hiddenSize) for every weight and bias, PyTorch's default for recurrent layers. */
 function uniformParam(shape: number[], hiddenSize: number, opts: { rng?: Rng; dtype?: DType }): Tensor {
   const t = rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
@@ -128,23 +123,33 @@ abstract class RecurrentBase extends Module {
     opts: RecurrentOptions,
   ) {
     super();
-    if (opts === null || typeof opts !== 'object') {
-      throw new ChainruleError(`${_op}: options must be an object, got ${show(opts)}`);
+    const keys = ['numLayers', 'bias', 'batchFirst', 'rng', 'dtype', ...(_op === 'RNN' ? ['nonlinearity'] : [])];
+    const o = options(_op, opts, keys);
+    integer(_op, 'inputSize', inputSize);
+    integer(_op, 'hiddenSize', hiddenSize);
+    this.numLayers = integer(_op, 'numLayers', o.numLayers ?? 1);
+    // every layer's parameters together must fit the sizes a typed array can hold (checked before
+    // any is allocated: a huge numLayers would otherwise run out of memory one layer at a time)
+    const total = this.numLayers * gates * hiddenSize * (Math.max(inputSize, hiddenSize) + hiddenSize + 2);
+    if (total > 2 ** 31 - 1) {
+      fail(
+        _op,
+        `numLayers ${this.numLayers} of hiddenSize ${hiddenSize} would hold ${total} parameters, more than 2³¹ − 1`,
+      );
     }
-    checkSize(_op, 'inputSize', inputSize);
-    checkSize(_op, 'hiddenSize', hiddenSize);
-    this.numLayers = opts.numLayers ?? 1;
-    checkSize(_op, 'numLayers', this.numLayers);
-    this.bias = opts.bias ?? true;
-    this.batchFirst = opts.batchFirst ?? false;
+    this.bias = flag(_op, 'bias', o.bias, true);
+    this.batchFirst = flag(_op, 'batchFirst', o.batchFirst, false);
+    opts = { dtype: floatDType(_op, o.dtype), ...(rngOption(_op, o.rng) ? { rng: o.rng as Rng } : {}) };
     const params = this as unknown as Record<string, Tensor | null>;
-    for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? inputSize : hiddenSize;
-      params[`weight_ih_l${l}`] = uniformParam([gates * hiddenSize, inSize], hiddenSize, opts);
-      params[`weight_hh_l${l}`] = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
-      params[`bias_ih_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
-      params[`bias_hh_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
-    }
+    within(_op, () => {
+      for (let l = 0; l < this.numLayers; l++) {
+        const inSize = l === 0 ? inputSize : hiddenSize;
+        params[`weight_ih_l${l}`] = uniformParam([gates * hiddenSize, inSize], hiddenSize, opts);
+        params[`weight_hh_l${l}`] = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
+        params[`bias_ih_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+        params[`bias_hh_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+      }
+    });
   }
 
   /** Layer l's parameters, looked up by name so that a reassigned (tied) parameter is used. */
@@ -184,6 +189,19 @@ abstract class RecurrentBase extends Module {
     init.forEach((s, i) => {
       if (s !== undefined) checkShape(op, names[i] as string, s, stateShape);
     });
+    return within(op, () => this.unroll(x, init, names, step, batched, batch, steps));
+  }
+
+  /** run's recurrence, after its checks. */
+  private unroll(
+    x: Tensor,
+    init: unknown[],
+    names: string[],
+    step: Step,
+    batched: boolean,
+    batch: number,
+    steps: number,
+  ): [Tensor, Tensor[]] {
     // internally [T, N, features]: one layout for every case
     let seq = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
     const states = init.map((s) =>
@@ -318,16 +336,16 @@ abstract class CellBase extends Module {
     opts: CellOptions,
   ) {
     super();
-    if (opts === null || typeof opts !== 'object') {
-      throw new ChainruleError(`${_op}: options must be an object, got ${show(opts)}`);
-    }
-    checkSize(_op, 'inputSize', inputSize);
-    checkSize(_op, 'hiddenSize', hiddenSize);
-    const bias = opts.bias ?? true;
-    this.weight_ih = uniformParam([gates * hiddenSize, inputSize], hiddenSize, opts);
-    this.weight_hh = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
-    this.bias_ih = bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
-    this.bias_hh = bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+    const o = options(_op, opts, ['bias', 'rng', 'dtype']);
+    integer(_op, 'inputSize', inputSize);
+    integer(_op, 'hiddenSize', hiddenSize);
+    const bias = flag(_op, 'bias', o.bias, true);
+    const p = { dtype: floatDType(_op, o.dtype), ...(rngOption(_op, o.rng) ? { rng: o.rng as Rng } : {}) };
+    const make = (shape: number[]) => within(_op, () => uniformParam(shape, hiddenSize, p));
+    this.weight_ih = make([gates * hiddenSize, inputSize]);
+    this.weight_hh = make([gates * hiddenSize, hiddenSize]);
+    this.bias_ih = bias ? make([gates * hiddenSize]) : null;
+    this.bias_hh = bias ? make([gates * hiddenSize]) : null;
   }
 
   /** Checks x and the states (`names` name them; missing ones start at zero), runs one step. */
@@ -342,8 +360,10 @@ abstract class CellBase extends Module {
     init.forEach((s, i) => {
       if (s !== undefined) checkShape(op, names[i] as string, s, stateShape);
     });
-    const state = init.map((s) => (s === undefined ? zeros(stateShape, { dtype: x.dtype }) : (s as Tensor)));
-    return step(linear(x, this.weight_ih, this.bias_ih), state, this.weight_hh, this.bias_hh);
+    return within(op, () => {
+      const state = init.map((s) => (s === undefined ? zeros(stateShape, { dtype: x.dtype }) : (s as Tensor)));
+      return step(linear(x, this.weight_ih, this.bias_ih), state, this.weight_hh, this.bias_hh);
+    });
   }
 
   protected override extraRepr(): string {

@@ -1,6 +1,6 @@
 // Sequential: modules applied in order; parameters are named by position ('0.weight'), as PyTorch.
 import type { Tensor } from '@chainrule/core';
-import { ChainruleError } from '@chainrule/core';
+import { fail, show, within } from '../check';
 import { Module } from '../module';
 
 /**
@@ -15,7 +15,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     layers.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new ChainruleError(`Sequential: argument ${i} is not a Module`);
+      if (!(m instanceof Module)) fail('Sequential', `argument ${i} must be a Module, got ${show(m)}`);
     });
     this.layers = layers;
   }
@@ -24,9 +24,12 @@ export class Sequential extends Module {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
+  /** Each layer's forward in turn; an error of layer i is reported as `Sequential: layer i: …`. */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const m of this.layers) h = m.forward(h);
+    this.layers.forEach((m, i) => {
+      h = within(`Sequential: layer ${i}`, () => m.forward(h));
+    });
     return h;
   }
 }

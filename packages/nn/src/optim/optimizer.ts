@@ -2,27 +2,14 @@
 // parameter groups and their hyperparameters, the per-parameter state, and the checks that run
 // before a step or a loadStateDict mutates anything.
 import { type Buf, ChainruleError, Tensor } from '@chainrule/core';
+import { isPlainObject, show } from '../check';
 import { firstNonFinite } from './kernels';
 
-/** A value as error messages show it: numbers bare (`1.5`, `NaN`), anything else by its type. */
-export function show(x: unknown): string {
-  if (typeof x === 'number') return String(x);
-  if (typeof x === 'string') return `string '${x}'`;
-  if (x === null || x === undefined) return String(x);
-  if (Array.isArray(x)) return `[${x.map(show).join(', ')}]`;
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
-}
+export { isPlainObject, show };
 
 /** A zeroed state buffer with the dtype and size of `param`. */
 export function stateBuffer(param: Tensor): Buf {
   return param.dtype === 'float64' ? new Float64Array(param.size) : new Float32Array(param.size);
-}
-
-/** True for a plain object (`{...}`), not an array, Tensor or class instance. */
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object') return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -171,11 +158,15 @@ export abstract class Optimizer<
   /**
    * Adds a parameter group, as torch's `add_param_group`: hyperparameters it does not set come
    * from `defaults`.
-   * @throws ChainruleError as the constructor does, also if a parameter is already in a group.
+   * @throws ChainruleError naming `<Optimizer>.addParamGroup`, for what the constructor rejects,
+   *   or a parameter already in a group.
    */
   addParamGroup(group: ParamGroupInput<Omit<G, 'params'>>): void {
-    const g = this.makeGroup(group, `paramGroups[${this.paramGroups.length}]`);
-    this.checkDistinct([...this.paramGroups, g]);
+    const g = this.asMethod('addParamGroup', () => {
+      const made = this.makeGroup(group, `paramGroups[${this.paramGroups.length}]`);
+      this.checkDistinct([...this.paramGroups, made]);
+      return made;
+    });
     this.paramGroups.push(g);
     this.paramList = Object.freeze([...this.paramList, ...g.params]);
   }
@@ -189,15 +180,18 @@ export abstract class Optimizer<
    * Applies one update to every parameter whose `grad` is not null, with its group's current
    * hyperparameters. Every check (hyperparameters, gradient shapes, finiteness with
    * nonFinite: 'error') runs first: a step that throws has changed nothing.
-   * @throws ChainruleError for an invalid group hyperparameter, a grad of the wrong shape or type,
-   *   or (nonFinite: 'error') a NaN or infinite gradient.
+   * @throws ChainruleError naming `<Optimizer>.step` (e.g. `Adam.step: lr must be …`) for an
+   *   invalid group hyperparameter, a grad of the wrong shape or type, or (nonFinite: 'error') a
+   *   NaN or infinite gradient.
    */
   step(): void {
     const many = this.paramGroups.length > 1;
-    this.paramGroups.forEach((g, i) => {
-      this.checkGroup(g as unknown as Record<string, unknown>, (k) => (many ? `paramGroups[${i}].${k}` : k));
+    const work = this.asMethod('step', () => {
+      this.paramGroups.forEach((g, i) => {
+        this.checkGroup(g as unknown as Record<string, unknown>, (k) => (many ? `paramGroups[${i}].${k}` : k));
+      });
+      return this.gradients();
     });
-    const work = this.gradients();
     if (this.nonFinite !== 'apply') {
       const bad = work.find(([, , g]) => firstNonFinite(g) >= 0);
       if (bad !== undefined) {
@@ -208,7 +202,7 @@ export abstract class Optimizer<
         const [, p, g] = bad;
         const k = firstNonFinite(g);
         throw new ChainruleError(
-          `${this.name}: grad of params[${this.paramList.indexOf(p)}] holds ${g[k]} at element ${k}; no parameter was updated (nonFinite: 'error')`,
+          `${this.name}.step: grad of params[${this.paramList.indexOf(p)}] holds ${g[k]} at element ${k}; no parameter was updated (nonFinite: 'error')`,
         );
       }
     }
@@ -302,12 +296,7 @@ export abstract class Optimizer<
         idToParam.set(id as number, [mine[k] as Tensor, i]);
       });
       this.checkKeys(hyper, `paramGroups[${i}].`, 'hyperparameter', op);
-      try {
-        return this.checkGroup(hyper, (k) => `paramGroups[${i}].${k}`);
-      } catch (e) {
-        // the checks name the optimizer; here the operation is its loadStateDict
-        throw e instanceof ChainruleError ? new ChainruleError(e.message.replace(`${this.name}:`, `${op}:`)) : e;
-      }
+      return this.asMethod('loadStateDict', () => this.checkGroup(hyper, (k) => `paramGroups[${i}].${k}`));
     });
     const next = new Map<Tensor, S>();
     for (const [key, raw] of Object.entries(state as Record<string, unknown>)) {
@@ -440,6 +429,21 @@ export abstract class Optimizer<
           `${op}: unknown ${what} '${prefix}${k}' (expected one of ${this.hyperKeys.join(', ')}${what === 'option' ? ', nonFinite' : ''})`,
         );
       }
+    }
+  }
+
+  /**
+   * Runs checks written for the constructor (their messages start with the optimizer's name)
+   * inside the method `method`, re-throwing them as `Adam.step: …`, the call the user made.
+   */
+  protected asMethod<T>(method: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ChainruleError && e.message.startsWith(`${this.name}: `)) {
+        throw new ChainruleError(`${this.name}.${method}: ${e.message.slice(this.name.length + 2)}`, { cause: e });
+      }
+      throw e;
     }
   }
 
