@@ -5,14 +5,11 @@
 // by replaying it) against TensorFlow.js `tf.layers.lstm` on its CPU and WebAssembly backends,
 // in the same run. Both take [batch, seq, feature] inputs (batchFirst for chainrule) and use
 // logistic sigmoid gates (tfjs's default recurrentActivation is hardSigmoid: set to sigmoid).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { noGrad, Rng, randn, type Tensor } from '@chainrule/core';
 import { LSTM } from '@chainrule/nn';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { compare } from './measure';
+import { benchLayer, type LayerBenchResult, type TfjsStep } from './layer-bench';
 
 const BATCH = 32;
 const STEPS = 32;
@@ -34,7 +31,7 @@ function chainruleStep(train: boolean): () => void {
   };
 }
 
-function tfjsStep(): { train: () => void; forward: () => void; dispose: () => void } {
+function tfjsStep(): TfjsStep {
   const lstm = tf.layers.lstm({ units: HIDDEN, returnSequences: true, recurrentActivation: 'sigmoid' });
   const x = tf.randomNormal([BATCH, STEPS, INPUT]);
   const probe = tf.randomNormal([BATCH, STEPS, HIDDEN]);
@@ -58,60 +55,15 @@ function tfjsStep(): { train: () => void; forward: () => void; dispose: () => vo
   };
 }
 
-/** Milliseconds per step; NaN where a backend cannot run the step. */
-export interface LstmTrainResult {
-  train: { chainrule: number; tfjsCpu: number; tfjsWasm: number };
-  forward: { chainrule: number; tfjsCpu: number; tfjsWasm: number };
-  /** Why a tfjs backend could not run the training step, if it could not. */
-  unsupported: Record<string, string>;
-}
+/** Milliseconds per step of chainrule, tfjs-cpu and tfjs-wasm, in one run. */
+export type LstmTrainResult = LayerBenchResult;
 
-export async function benchLstm(log: (line: string) => void = console.log): Promise<LstmTrainResult> {
-  // the .wasm binaries come from the installed package, never from the network
-  const require = createRequire(import.meta.url);
-  setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
-  const ms: Record<string, number> = {};
-  const unsupported: Record<string, string> = {};
-  const opts = { maxTime: 1, minSamples: 3 };
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await tf.setBackend(backend);
-    await tf.ready();
-    const theirs = tfjsStep();
-    const train: Record<string, () => void> = {};
-    const forward: Record<string, () => void> = { [`tfjs-${backend}`]: theirs.forward };
-    if (backend === 'cpu') {
-      train.chainrule = chainruleStep(true);
-      forward.chainrule = chainruleStep(false);
-    }
-    try {
-      theirs.train();
-      train[`tfjs-${backend}`] = theirs.train;
-    } catch (e) {
-      unsupported[`tfjs-${backend}`] = String(e instanceof Error ? e.message : e);
-    }
-    for (const t of compare(train, opts)) ms[`train ${t.name}`] = t.seconds * 1e3;
-    for (const t of compare(forward, opts)) ms[`forward ${t.name}`] = t.seconds * 1e3;
-    theirs.dispose();
-  }
-  const pick = (kind: string) => ({
-    chainrule: ms[`${kind} chainrule`] ?? Number.NaN,
-    tfjsCpu: ms[`${kind} tfjs-cpu`] ?? Number.NaN,
-    tfjsWasm: ms[`${kind} tfjs-wasm`] ?? Number.NaN,
+export function benchLstm(log: (line: string) => void = console.log): Promise<LstmTrainResult> {
+  return benchLayer({
+    title: `LSTM ${INPUT}→${HIDDEN}, ${STEPS} steps, batch ${BATCH} (all steps' outputs), float32`,
+    chainruleStep,
+    tfjsStep,
+    minSamples: 3,
+    log,
   });
-  const r = { train: pick('train'), forward: pick('forward'), unsupported };
-  log(`LSTM ${INPUT}→${HIDDEN}, ${STEPS} steps, batch ${BATCH} (all steps' outputs), float32`);
-  for (const kind of ['train', 'forward'] as const) {
-    const row = r[kind];
-    log(`  ${kind === 'train' ? 'forward + backward' : 'forward only'}`);
-    log(`    chainrule   ${row.chainrule.toFixed(1)} ms/step`);
-    for (const [name, v] of [
-      ['tfjs-cpu', row.tfjsCpu],
-      ['tfjs-wasm', row.tfjsWasm],
-    ] as const) {
-      if (kind === 'train' && unsupported[name]) log(`    ${name.padEnd(11)} cannot run it: ${unsupported[name]}`);
-      else
-        log(`    ${name.padEnd(11)} ${v.toFixed(1)} ms/step   chainrule ${(v / row.chainrule).toFixed(2)}x its speed`);
-    }
-  }
-  return r;
 }

@@ -2,8 +2,8 @@
 import { ChainruleError } from '@chainrule/core';
 import { expect } from 'vitest';
 
-/** Asserts that `fn` throws a ChainruleError with exactly `message`. */
-export function expectError(fn: () => unknown, message: string): void {
+/** Asserts that `fn` throws a ChainruleError whose message is exactly `message` (a string) or matches it. */
+export function expectError(fn: () => unknown, message: string | RegExp): void {
   let error: unknown;
   try {
     fn();
@@ -11,5 +11,6 @@ export function expectError(fn: () => unknown, message: string): void {
     error = e;
   }
   expect(error).toBeInstanceOf(ChainruleError);
-  expect((error as Error).message).toBe(message);
+  if (typeof message === 'string') expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
 }

@@ -1,7 +1,7 @@
 // One test per finding of the reliability audit (issue 12) in @chainrule/nn: each bad input that
 // raised a raw TypeError or RangeError, named an internal helper, was silently accepted, or left
 // state changed, now throws a ChainruleError naming what the user called, changing nothing.
-import { ChainruleError, Rng, randn, tensor, zeros } from '@chainrule/core';
+import { Rng, randn, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -26,19 +26,7 @@ import {
   unpackState,
   xavierUniform,
 } from '../src/index';
-
-/** fn throws a ChainruleError whose message is exactly `message` (a string) or matches it. */
-function expectError(fn: () => unknown, message: string | RegExp): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ChainruleError);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-}
+import { expectError } from './helpers';
 
 describe('raw TypeErrors are now named errors', () => {
   it('a layer constructor given an object where a size goes', () => {
