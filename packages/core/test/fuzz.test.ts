@@ -1,27 +1,13 @@
-// The error contract, tested the way it was broken: by fuzzing. Every public function and Tensor
-// method is called with arbitrary arguments (wrong types, NaN, huge and negative numbers, wrong
-// shapes, strings, null, objects). Each call must either succeed or throw a ChainruleError whose
-// message starts with the name of the op the user called; and a call that throws must leave its
-// inputs (data, grad, requiresGrad, version) unchanged. FUZZ_RUNS raises the count for long runs.
-import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fuzzStats } from '../../../scripts/fuzz-stats';
 import * as core from '../src/index';
 import { ChainruleError, Rng, Tensor, tensor } from '../src/index';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
-/** Outcome counts per op, appended to FUZZ_STATS (a file) for scripts/fuzz-long.sh. */
-const stats = new Map<string, { ok: number; chainrule: number; other: number }>();
-function count(op: string, outcome: 'ok' | 'chainrule' | 'other'): void {
-  const s = stats.get(op) ?? { ok: 0, chainrule: 0, other: 0 };
-  s[outcome]++;
-  stats.set(op, s);
-}
-afterAll(() => {
-  const file = process.env.FUZZ_STATS;
-  if (file) appendFileSync(file, `${JSON.stringify({ package: 'core', stats: Object.fromEntries(stats) })}\n`);
-});
+/** Outcome counts per op, for scripts/fuzz-long.sh. */
+const count = fuzzStats('core');
 
 /** Small tensors of every dtype, some requiring grad. */
 const tensorArb: fc.Arbitrary<Tensor> = fc

@@ -1,33 +1,15 @@
-// The error contract of @chainrule/nn, tested the way it was broken: by fuzzing (the twin of
-// packages/core/test/fuzz.test.ts). Every exported constructor and function, and the main methods
-// of constructed layers, optimizers and schedulers, is called with arbitrary arguments (wrong
-// types, NaN, huge and negative numbers, wrong shapes, junk options). Each call must either
-// succeed or throw a ChainruleError whose message starts with the name the user called —
-// `LayerNorm:` for a constructor or a forward, `Adam.step:` for another method, `mseLoss:` for a
-// function — and a call that throws must leave its inputs, parameters, gradients, buffers and
-// optimizer state unchanged. FUZZ_RUNS raises the count for long runs (scripts/fuzz-long.sh);
-// FUZZ_STATS=<file> appends one JSON line per call outcome class for the long run's counts.
-import { appendFileSync } from 'node:fs';
 import * as core from '@chainrule/core';
 import { ChainruleError, Rng, Tensor, tensor } from '@chainrule/core';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fuzzStats } from '../../../scripts/fuzz-stats';
 import * as nn from '../src/index';
 import { LRScheduler, Module, Optimizer, ReduceLROnPlateau } from '../src/index';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
 
-/** Outcome counts for the long run: op → { ok, ChainruleError, other }. */
-const stats = new Map<string, { ok: number; chainrule: number; other: number }>();
-function count(op: string, outcome: 'ok' | 'chainrule' | 'other'): void {
-  const s = stats.get(op) ?? { ok: 0, chainrule: 0, other: 0 };
-  s[outcome]++;
-  stats.set(op, s);
-}
-afterAll(() => {
-  const file = process.env.FUZZ_STATS;
-  if (file) appendFileSync(file, `${JSON.stringify({ package: 'nn', stats: Object.fromEntries(stats) })}\n`);
-});
+/** Outcome counts per op, for scripts/fuzz-long.sh. */
+const count = fuzzStats('nn');
 
 /** Small float tensors (sometimes int32/bool), some requiring grad, some with a gradient. */
 const tensorArb: fc.Arbitrary<Tensor> = fc

@@ -4,18 +4,14 @@
 // bytes, or throw a ChainruleError naming it — never anything else — and must not modify the
 // bytes it was given. FUZZ_RUNS raises the count (scripts/fuzz-long.sh); FUZZ_STATS=<file>
 // appends the outcome counts.
-import { appendFileSync } from 'node:fs';
 import { ChainruleError, Rng, randn, type Tensor, tensor, zeros } from '@chainrule/core';
 import fc from 'fast-check';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { fuzzStats } from '../../../scripts/fuzz-stats';
 import { loadSafetensorsWithMetadata, saveSafetensors } from '../src/index';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300) * 5;
-const outcomes = { ok: 0, chainrule: 0, other: 0 };
-afterAll(() => {
-  const file = process.env.FUZZ_STATS;
-  if (file) appendFileSync(file, `${JSON.stringify({ package: 'safetensors', stats: { mutatedFiles: outcomes } })}\n`);
-});
+const count = fuzzStats('safetensors');
 
 /** Valid files to mutate: every dtype, metadata, 0-d and empty tensors, an unpadded header. */
 const rng = new Rng(3);
@@ -117,13 +113,13 @@ it('mutated safetensors files load exactly or throw a ChainruleError naming the 
         try {
           loaded = loadSafetensorsWithMetadata(bytes);
         } catch (e) {
-          outcomes[e instanceof ChainruleError ? 'chainrule' : 'other']++;
+          count('mutatedFiles', e instanceof ChainruleError ? 'chainrule' : 'other');
           expect(e, `${names.join('+')}: ${String(e)}`).toBeInstanceOf(ChainruleError);
           expect((e as Error).message).toMatch(/^loadSafetensorsWithMetadata: /);
         }
         expect(bytes).toEqual(before);
         // saveSafetensors refuses the empty name the format allows, so such a file is not re-saved
-        if (loaded) outcomes.ok++;
+        if (loaded) count('mutatedFiles', 'ok');
         if (loaded && !('' in loaded.tensors)) {
           // what was accepted is a real file: it saves and loads back to the same tensors
           const again = loadSafetensorsWithMetadata(saveSafetensors(loaded.tensors, loaded.metadata));
