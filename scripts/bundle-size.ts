@@ -15,9 +15,10 @@ export const entries = [
   {
     name: 'tensor, ops and backward',
     code: `import { tensor } from '${core}'; globalThis.out = tensor;`,
-    budget: 80_000,
+    // 22 kB of it are the two WebAssembly builds (gemm and the optimizer updates) as base64
+    budget: 90_000,
   },
-  { name: '@chainrule/core, all of it', code: `import * as m from '${core}'; globalThis.out = m;`, budget: 110_000 },
+  { name: '@chainrule/core, all of it', code: `import * as m from '${core}'; globalThis.out = m;`, budget: 120_000 },
   {
     name: '@chainrule/nn + core, all of it',
     code: `import * as m from '${nn}'; globalThis.out = m;`,

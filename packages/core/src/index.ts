@@ -8,7 +8,15 @@ export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError, show } from './errors';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
-export { type KernelBackend, kernelBackend, kernelsReady, setKernels } from './kernels/wasm/runtime';
+export { optimKernels } from './kernels/optim-namespace';
+export {
+  getNumThreads,
+  type KernelBackend,
+  kernelBackend,
+  kernelsReady,
+  setKernels,
+  setNumThreads,
+} from './kernels/wasm/runtime';
 export { broadcastShape } from './plans/broadcast';
 // Convolution and pooling (layers' functional forms)
 export type {
@@ -97,7 +105,7 @@ export {
   square,
   tanh,
 } from './tensor/ops/unary';
-export { gradBuffer, isGradEnabled, noGrad, record } from './tensor/record';
+export { gradBuffer, gradTarget, isGradEnabled, noGrad, record } from './tensor/record';
 export type { Reduction } from './tensor/reduction';
 export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
 export { Value, type ValueLike } from './value';

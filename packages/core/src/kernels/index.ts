@@ -12,9 +12,19 @@ export * from './gemm-batched';
 export * from './indexing';
 export * from './loss';
 export * from './movement';
+export * from './optim';
 export * from './reduce';
 export * from './select';
 export * from './softmax';
 export * from './unary';
-export { gemmBatchedWasm, gemmWasm } from './wasm/gemm';
-export { heapF32, type KernelBackend, kernelBackend, kernelsReady, setKernels, wasmMemoryBytes } from './wasm/runtime';
+export { gemmBatchedWasm, gemmWasm, THREAD_MIN_FLOPS } from './wasm/gemm';
+export {
+  getNumThreads,
+  heapF32,
+  type KernelBackend,
+  kernelBackend,
+  kernelsReady,
+  setKernels,
+  setNumThreads,
+  wasmMemoryBytes,
+} from './wasm/runtime';

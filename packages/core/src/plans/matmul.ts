@@ -58,3 +58,23 @@ export function matmulPlan(a: Shape, b: Shape): MatmulPlan {
   }
   return { m, n, k, outShape, aOffsets, bOffsets, cOffsets };
 }
+
+/**
+ * How `parts` threads share C[m×n] = op(A)·op(B): a block of rows each, or a block of columns each,
+ * as `parts` quadruples (i0, rows, j0, cols), empty blocks dropped. Each thread packs its own block
+ * of one operand and all of the other, so the split is along the dimension that makes the
+ * duplicated packing smaller: rows when n ≤ m (each thread repacks op(B), k·n), else columns
+ * (each repacks op(A), m·k). Block edges are multiples of 8, the widest register tile.
+ */
+export function gemmSplit(m: number, n: number, parts: number): Int32Array {
+  const byRows = n <= m;
+  const extent = byRows ? m : n;
+  const step = Math.ceil(Math.ceil(extent / parts) / 8) * 8;
+  const out: number[] = [];
+  for (let s = 0; s < extent; s += step) {
+    const len = Math.min(step, extent - s);
+    if (byRows) out.push(s, len, 0, n);
+    else out.push(0, m, s, len);
+  }
+  return Int32Array.from(out);
+}

@@ -56,3 +56,13 @@ export function gradBuffer(t: Tensor): Buf {
   if (t.grad === null) t.grad = t.zerosLike();
   return t.grad.data;
 }
+
+/**
+ * t's gradient buffer as gradBuffer gives it, and whether it already holds a gradient (false when
+ * it was just allocated, all zeros): a kernel may then write its result instead of adding it, and
+ * the WebAssembly gemm skips copying the zeros in.
+ */
+export function gradTarget(t: Tensor): [buffer: Buf, holdsGradient: boolean] {
+  const holds = t.grad !== null;
+  return [gradBuffer(t), holds];
+}

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderBinaryModule } from '../../scripts/build-wasm';
+import { compile, RELAXED_SIMD, renderBinaryModule, SHARED, SIMD128 } from '../../scripts/build-wasm';
 import { ChainruleError } from '../../src/errors';
 import {
   type Buf,
@@ -20,7 +20,9 @@ import {
   setKernels,
   wasmMemoryBytes,
 } from '../../src/kernels/index';
+import { relaxedSimd, simd128 } from '../../src/kernels/wasm/binary';
 import { heapF32 } from '../../src/kernels/wasm/runtime';
+import { withSharedMemory } from '../../src/kernels/wasm/shared';
 import { Rng } from '../../src/rng';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -224,7 +226,7 @@ describe('WebAssembly gemm', () => {
     else expect(kernelBackend()).not.toBe('ts');
   });
 
-  it('a gemm larger than the memory gets a fresh memory; the old buffer is not detached', () => {
+  it('a gemm larger than the memory gets more (a grown shared memory in Node); the old buffer is not detached', () => {
     const before = wasmMemoryBytes();
     const old = heapF32();
     const oldLength = old.length;
@@ -237,7 +239,8 @@ describe('WebAssembly gemm', () => {
     gemmWasm(n, n, 1, a, false, b, false, c, false, 0, 0, 0);
     expect(wasmMemoryBytes()).toBeGreaterThanOrEqual(2 * before);
     expect(heapF32()).not.toBe(old);
-    expect(old.length).toBe(oldLength); // Memory.grow() would have detached it: length 0
+    // growing a plain memory would have detached it (length 0); a shared one keeps its length
+    expect(old.length).toBe(oldLength);
     // C[i, j] = a[i]·b[j]
     expect(c[7 * n + 3]).toBe(Math.fround((a[7] as number) * (b[3] as number)));
     expect(c[n * n - 1]).toBe(Math.fround((a[n - 1] as number) * (b[n - 1] as number)));
@@ -252,6 +255,25 @@ describe('WebAssembly gemm', () => {
         'utf8',
       );
       expect(committed).toBe(await renderBinaryModule());
+    },
+    60_000,
+  );
+
+  it.skipIf(process.env.CHAINRULE_KERNELS === 'ts')(
+    "the shared-memory variant derived at load is byte for byte asc's own --sharedMemory build",
+    async () => {
+      const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+      for (const [b64, features] of [
+        [simd128, SIMD128],
+        [relaxedSimd, RELAXED_SIMD],
+      ] as const) {
+        const derived = withSharedMemory(bytes(b64), 65536);
+        expect(derived).not.toBeNull();
+        expect(Buffer.from(derived ?? [])).toEqual(Buffer.from(await compile([...features, ...SHARED])));
+      }
+      // a module whose memory is already shared (or that imports none) is left alone
+      expect(withSharedMemory(await compile([...SIMD128, ...SHARED]), 65536)).toBeNull();
+      expect(withSharedMemory(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), 65536)).toBeNull();
     },
     60_000,
   );

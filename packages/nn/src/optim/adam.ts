@@ -1,7 +1,6 @@
 // Adam: adaptive moment estimation with bias correction, L2 weight decay (or decoupled decay, which
 // AdamW fixes on) and optional AMSGrad, exactly as torch.optim.Adam.
-import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
-import { adam } from './kernels';
+import { type Buf, ChainruleError, optimKernels, type Tensor } from '@chainrule/core';
 import { Optimizer, type OptimizerOptions, type Params, show, stateBuffer, withDefaults } from './optimizer';
 
 /** Options of `Adam`, with torch.optim.Adam's defaults. */
@@ -110,7 +109,7 @@ export class Adam extends Optimizer<AdamGroup, AdamState> {
     if (group.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = s.expAvgSq.slice();
     s.step += 1;
     const [beta1, beta2] = group.betas;
-    adam(
+    optimKernels.adam(
       p.data,
       g,
       s.expAvg,

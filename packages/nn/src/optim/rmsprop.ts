@@ -1,7 +1,6 @@
 // RMSprop: gradients divided by a running root mean square, optionally centered and with
 // momentum, exactly as torch.optim.RMSprop.
-import type { Buf, Tensor } from '@chainrule/core';
-import { rmsprop } from './kernels';
+import { type Buf, optimKernels, type Tensor } from '@chainrule/core';
 import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
 /** Options of `RMSprop`, with torch.optim.RMSprop's defaults. */
@@ -91,7 +90,7 @@ export class RMSprop extends Optimizer<RMSpropGroup, RMSpropState> {
     // A group switched to centered or momentum after the first step starts those averages at zero.
     if (group.centered && s.gradAvg === null) s.gradAvg = stateBuffer(p);
     if (group.momentum > 0 && s.momentumBuffer === null) s.momentumBuffer = stateBuffer(p);
-    rmsprop(
+    optimKernels.rmsprop(
       p.data,
       g,
       s.squareAvg,

@@ -1,7 +1,6 @@
 // SGD: stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
 // L2 weight decay, exactly as torch.optim.SGD.
-import { type Buf, ChainruleError, type Tensor } from '@chainrule/core';
-import { sgd, sgdMomentum } from './kernels';
+import { type Buf, ChainruleError, optimKernels, type Tensor } from '@chainrule/core';
 import { Optimizer, type OptimizerOptions, type Params, stateBuffer, withDefaults } from './optimizer';
 
 /** Options of `SGD`, with torch.optim.SGD's defaults. */
@@ -89,11 +88,11 @@ export class SGD extends Optimizer<SGDGroup, SGDState> {
 
   protected update(group: SGDGroup, p: Tensor, g: Buf): void {
     if (group.momentum === 0) {
-      sgd(p.data, g, group.lr, group.weightDecay);
+      optimKernels.sgd(p.data, g, group.lr, group.weightDecay);
       return;
     }
     const first = !this.state.has(p);
-    sgdMomentum(
+    optimKernels.sgdMomentum(
       p.data,
       g,
       this.stateOf(p, group).momentumBuffer,

@@ -5,7 +5,7 @@ import * as K from '../../kernels/index';
 import { matmulPlan } from '../../plans/matmul';
 import { empty } from '../create';
 import { arithmetic, promote } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
 
 /**
@@ -74,8 +74,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     //   ∂L/∂W = Δᵀ · X   (F3 summed over the batch: δ aᵀ for each row)
     //   ∂L/∂b = Σ_rows Δ (F4 summed over the batch)
     //   ∂L/∂X = Δ · W    (the Wᵀδ of F5, one row at a time)
-    if (weight.requiresGrad) K.gemm(out, inF, rows, gy, true, x.data, false, gradBuffer(weight), true);
+    // (a gradient buffer allocated just now holds zeros: gemm writes into it rather than adding)
+    if (weight.requiresGrad) K.gemm(out, inF, rows, gy, true, x.data, false, ...gradTarget(weight));
     if (bias?.requiresGrad) K.sumRows(rows, out, gy, gradBuffer(bias));
-    if (x.requiresGrad) K.gemm(rows, inF, out, gy, false, weight.data, false, gradBuffer(x), true);
+    if (x.requiresGrad) K.gemm(rows, inF, out, gy, false, weight.data, false, ...gradTarget(x));
   });
 }

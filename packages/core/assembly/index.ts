@@ -1,0 +1,3 @@
+// The WebAssembly kernels' entry: every export of the module (see CONTRIBUTING.md, "WebAssembly").
+export * from './gemm';
+export * from './optim';

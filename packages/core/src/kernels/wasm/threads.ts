@@ -1,0 +1,127 @@
+// kernels/wasm: worker threads for the WebAssembly gemm. In Node, a few workers instantiate the
+// same compiled module on the same shared WebAssembly memory, so a large product is split into
+// blocks of C (plans/matmul.ts `gemmSplit`) computed side by side with no copying: the calling
+// thread posts each worker its block through a small shared control array, computes the first
+// block itself, then waits for the others. Workers start in the background on first use; until
+// they report ready, every gemm runs on the calling thread. Browsers stay on one thread (a page's
+// main thread may not block in Atomics.wait).
+
+/** Slots of a worker's control array (Int32Array over a SharedArrayBuffer). */
+const SEQ = 0; // job number, written by the caller
+const DONE = 1; // the last job number finished, written by the worker
+const READY = 2; // 1 once the worker has instantiated the module
+const FAILED = 3; // 1 if the last job threw (the caller then computes that block itself)
+const ARGS = 4; // gemm's 13 arguments, then the element size
+const SLOTS = 32;
+
+/** Spins before a blocking wait: a training step's gemms follow each other within microseconds. */
+const SPINS = 50_000;
+
+// The worker's side, run by `new Worker(source, { eval: true })`: CommonJS, no imports but Node's.
+const workerSource = () => `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index } = workerData;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(control, index * ${SLOTS * 4}, ${SLOTS});
+Atomics.store(ctl, ${READY}, 1);
+let seen = 0;
+for (;;) {
+  for (let spin = 0; Atomics.load(ctl, ${SEQ}) === seen; spin++) {
+    if (spin > ${SPINS}) { Atomics.wait(ctl, ${SEQ}, seen); spin = 0; }
+  }
+  seen = Atomics.load(ctl, ${SEQ});
+  const a = ctl.slice(${ARGS}, ${ARGS + 14});
+  const gemm = a[13] === 8 ? kernels.gemmF64 : kernels.gemmF32;
+  try {
+    gemm(a[0], a[1], a[2], a[3] >>> 0, a[4], a[5], a[6] >>> 0, a[7], a[8], a[9] >>> 0, a[10], a[11], a[12] >>> 0);
+    Atomics.store(ctl, ${FAILED}, 0);
+  } catch {
+    Atomics.store(ctl, ${FAILED}, 1);
+  }
+  Atomics.store(ctl, ${DONE}, seen);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+interface NodeWorker {
+  unref(): void;
+  terminate(): Promise<number>;
+}
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+
+/** The gemm arguments of one block: (m, n, k, a, lda, tA, b, ldb, tB, c, ldc, acc, work). */
+export type GemmArgs = readonly number[];
+
+/** A pool of workers serving one compiled module and one shared memory. */
+export class GemmThreads {
+  private readonly workers: NodeWorker[] = [];
+  private readonly control: Int32Array;
+  private seq = 0;
+
+  private constructor(
+    Worker: WorkerCtor,
+    module: unknown,
+    memory: unknown,
+    readonly count: number,
+  ) {
+    const buffer = new SharedArrayBuffer(count * SLOTS * 4);
+    this.control = new Int32Array(buffer);
+    for (let index = 0; index < count; index++) {
+      const w = new Worker(workerSource(), { eval: true, workerData: { module, memory, control: buffer, index } });
+      w.unref(); // an idle pool never keeps the process alive
+      this.workers.push(w);
+    }
+  }
+
+  /**
+   * Starts `count` workers on `module` and `memory` where the engine has Node's worker threads,
+   * else resolves to null.
+   */
+  static async start(module: unknown, memory: unknown, count: number): Promise<GemmThreads | null> {
+    const spec = 'node:worker_threads'; // a variable: bundlers for the browser leave it alone
+    try {
+      const { Worker } = (await import(/* @vite-ignore */ spec)) as { Worker: WorkerCtor };
+      return new GemmThreads(Worker, module, memory, count);
+    } catch {
+      return null;
+    }
+  }
+
+  /** How many workers have instantiated the module (they take the first blocks in order). */
+  ready(): number {
+    let n = 0;
+    while (n < this.count && Atomics.load(this.control, n * SLOTS + READY) === 1) n++;
+    return n;
+  }
+
+  /** Hands `args` to worker `w` (which must be ready and idle). */
+  post(w: number, args: GemmArgs, elementSize: number): void {
+    const ctl = this.control.subarray(w * SLOTS, (w + 1) * SLOTS);
+    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i] as number;
+    ctl[ARGS + 13] = elementSize;
+    Atomics.store(ctl, SEQ, this.seq + 1);
+    Atomics.notify(ctl, SEQ);
+  }
+
+  /** Waits for the workers posted since the last call; true for each whose block failed. */
+  finish(posted: number): boolean[] {
+    this.seq++;
+    const failed: boolean[] = [];
+    for (let w = 0; w < posted; w++) {
+      const ctl = this.control.subarray(w * SLOTS, (w + 1) * SLOTS);
+      for (let spin = 0; Atomics.load(ctl, DONE) !== this.seq; spin++) {
+        if (spin > SPINS) {
+          Atomics.wait(ctl, DONE, this.seq - 1, 1);
+          spin = 0;
+        }
+      }
+      failed.push(Atomics.load(ctl, FAILED) === 1);
+    }
+    return failed;
+  }
+
+  /** Ends the workers (when the module or the memory changes). */
+  stop(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+}
