@@ -3,7 +3,7 @@
 // slows every typed-array loop in V8 for the rest of a process, so peers never share one.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { noGrad, Rng, randn, setKernels, type Tensor } from '@chainrule/core';
+import { kernelsReady, noGrad, Rng, randn, setKernels, setNumThreads, type Tensor } from '@chainrule/core';
 import * as kernels from '@chainrule/core/kernels';
 import { crossEntropyLoss, MLP, SGD } from '@chainrule/nn';
 
@@ -22,12 +22,40 @@ export interface TrainCase {
   batch: number;
 }
 
-export const GEMM_LIBRARIES = ['chainrule', 'chainrule-relaxed', 'chainrule-ts', 'jax-js', 'tfjs-wasm', 'tfjs-cpu'];
-export const TRAIN_LIBRARIES = ['chainrule', 'chainrule-relaxed', 'chainrule-ts', 'jax-js', 'tfjs-wasm', 'tfjs-cpu'];
+/**
+ * chainrule as a user gets it (the kernels this Node picks, SIMD128 on Node 20, on every core up to
+ * 4), on one thread (`-1t`), with the relaxed-SIMD build (a flag on Node 20), and on the TypeScript
+ * kernels; then the peers.
+ */
+export const GEMM_LIBRARIES = [
+  'chainrule',
+  'chainrule-1t',
+  'chainrule-relaxed-1t',
+  'chainrule-ts',
+  'jax-js',
+  'tfjs-wasm',
+  'tfjs-cpu',
+];
+export const TRAIN_LIBRARIES = [
+  'chainrule',
+  'chainrule-1t',
+  'chainrule-relaxed',
+  'chainrule-ts',
+  'jax-js',
+  'tfjs-wasm',
+  'tfjs-cpu',
+];
 
 /** Node flags a library's process needs: relaxed SIMD is behind a flag on Node 20 (on by default from 22). */
 export function nodeFlags(library: string): string[] {
-  return library === 'chainrule-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  return library.startsWith('chainrule-relaxed') ? ['--experimental-wasm-relaxed-simd'] : [];
+}
+
+/** Chooses chainrule's kernels and threads for `library`, and waits for the worker threads. */
+async function chainruleSetup(library: string): Promise<void> {
+  setKernels(library === 'chainrule-ts' ? 'ts' : 'wasm');
+  if (library.endsWith('-1t')) setNumThreads(1);
+  await kernelsReady();
 }
 
 function randomF32(size: number, rng: Rng, scale = 1): Float32Array {
@@ -70,7 +98,7 @@ export async function gemmRunner(library: string, c: GemmCase): Promise<() => vo
   const bShape = tB ? [n, k] : [k, n];
   if (library.startsWith('chainrule')) {
     const out = new Float32Array(m * n);
-    setKernels(library === 'chainrule-ts' ? 'ts' : 'wasm');
+    await chainruleSetup(library);
     return () => kernels.gemm(m, n, k, a, tA, b, tB, out, false);
   }
   if (library === 'jax-js') {
@@ -104,7 +132,7 @@ export async function trainRunner(library: string, t: TrainCase): Promise<() => 
   const labels = Array.from({ length: batch }, (_, i) => i % classes);
   const rng = new Rng(3);
   if (library.startsWith('chainrule')) {
-    setKernels(library === 'chainrule-ts' ? 'ts' : 'wasm');
+    await chainruleSetup(library);
     const model = new MLP(inputs, sizes.slice(1), { rng });
     const opt = new SGD(model.parameters(), { lr: 0.01 });
     const x: Tensor = noGrad(() => randn([batch, inputs], { rng }));

@@ -41,8 +41,9 @@ function bestOfRounds(task: 'gemm' | 'train', libraries: string[], casesOf: (lib
 }
 
 const LEGEND =
-  'chainrule: the kernels this Node picks (SIMD128 on Node 20); chainrule-relaxed: the relaxed-SIMD build ' +
-  '(a flag on Node 20, the default from Node 22 and in Chromium); chainrule-ts: the TypeScript kernels';
+  'chainrule: the kernels this Node picks (SIMD128 on Node 20) on every core up to 4 (setNumThreads); -1t: on one ' +
+  'thread; chainrule-relaxed: the relaxed-SIMD build (a flag on Node 20, the default from Node 22 and in ' +
+  'Chromium); chainrule-ts: the TypeScript kernels. The peers run on one thread.';
 
 const SLOW = ['chainrule-ts', 'tfjs-cpu'];
 const SLOW_MAX_N = 512;
@@ -83,15 +84,16 @@ export function benchGemm(cases = gemmCases(), log: (line: string) => void = con
   const ratio = (x: number, y: number) => pad(`${(x / y).toFixed(2)}x`, 9);
   log(
     `${pad('case', 19)} | ${pad('op', 3)} | ${GEMM_LIBRARIES.map((l) => pad(l, 9)).join(' | ')} | ` +
-      'chainrule vs jax-js, vs tfjs-wasm; chainrule-relaxed vs jax-js, vs tfjs-wasm',
+      'one thread: chainrule vs jax-js, vs tfjs-wasm; relaxed vs jax-js, vs tfjs-wasm; threads: all vs 1t',
   );
   cases.forEach((c, i) => {
     const v = (lib: string) => gflops[lib]?.[i] ?? Number.NaN;
     const cells = GEMM_LIBRARIES.map((l) => pad(Number.isNaN(v(l)) ? '-' : v(l).toFixed(2), Math.max(9, l.length)));
     log(
       `${pad(c.label, 19)} | ${pad(c.layout, 3)} | ${cells.join(' | ')} | ` +
-        `${ratio(v('chainrule'), v('jax-js'))} ${ratio(v('chainrule'), v('tfjs-wasm'))} ` +
-        `${ratio(v('chainrule-relaxed'), v('jax-js'))} ${ratio(v('chainrule-relaxed'), v('tfjs-wasm'))}`,
+        `${ratio(v('chainrule-1t'), v('jax-js'))} ${ratio(v('chainrule-1t'), v('tfjs-wasm'))} ` +
+        `${ratio(v('chainrule-relaxed-1t'), v('jax-js'))} ${ratio(v('chainrule-relaxed-1t'), v('tfjs-wasm'))} ` +
+        `${ratio(v('chainrule'), v('chainrule-1t'))}`,
     );
   });
   return gflops;
