@@ -1,3 +1,4 @@
 // The WebAssembly kernels' entry: every export of the module (see CONTRIBUTING.md, "WebAssembly").
 export * from './gemm';
 export * from './optim';
+export * from './elementwise';

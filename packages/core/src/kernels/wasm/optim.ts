@@ -3,32 +3,7 @@
 // update writes (θ and the state) are copied back.
 import type { Buf } from '../index';
 import { adamConstants } from '../optim';
-import { heapF32, heapF64, reserve, type WasmKernels } from './runtime';
-
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-
-/** Copies `bufs` (one float type, equal lengths) into memory; returns the kernels and their addresses. */
-function copyIn(bufs: readonly Buf[]): [WasmKernels, number[]] {
-  const es = (bufs[0] as Buf).BYTES_PER_ELEMENT;
-  const stride = align16((bufs[0] as Buf).length * es);
-  const wasm = reserve(stride * bufs.length);
-  const heap = es === 8 ? heapF64() : heapF32();
-  const ptrs = bufs.map((b, i) => {
-    heap.set(b, (i * stride) / es);
-    return i * stride;
-  });
-  return [wasm, ptrs];
-}
-
-/** Copies memory at `ptrs[i]` back into `bufs[i]` for each i. */
-function copyOut(bufs: readonly Buf[], ptrs: readonly number[]): void {
-  const es = (bufs[0] as Buf).BYTES_PER_ELEMENT;
-  const heap = es === 8 ? heapF64() : heapF32();
-  bufs.forEach((b, i) => {
-    const at = (ptrs[i] as number) / es;
-    b.set(heap.subarray(at, at + b.length));
-  });
-}
+import { copyIn, copyOut } from './copy';
 
 /** `sgd`'s contract (../optim.ts) with θ and g of one float type. */
 export function sgdWasm(theta: Buf, g: Buf, lr: number, weightDecay: number): void {

@@ -74,6 +74,10 @@ export interface WasmKernels {
   sgdMomentumF64: SgdMomentumKernel;
   adamF32: AdamKernel;
   adamF64: AdamKernel;
+  reluF32(n: number, x: number, y: number): void;
+  reluF64(n: number, x: number, y: number): void;
+  reluBackwardF32(n: number, x: number, gy: number, gx: number, accumulate: number): void;
+  reluBackwardF64(n: number, x: number, gy: number, gx: number, accumulate: number): void;
 }
 
 /** assembly/optim.ts: n elements at byte addresses; flags 0 or 1. */

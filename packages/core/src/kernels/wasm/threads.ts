@@ -14,7 +14,12 @@ const FAILED = 3; // 1 if the last job threw (the caller then computes that bloc
 const ARGS = 4; // gemm's 13 arguments, then the element size
 const SLOTS = 32;
 
-/** Spins before a blocking wait: a training step's gemms follow each other within microseconds. */
+/**
+ * Milliseconds a worker spins after a block before it blocks in Atomics.wait: a training step's
+ * products follow each other within a fraction of this, and waking a blocked thread costs 10–40 µs.
+ */
+const SPIN_MS = 2;
+/** Spins of the calling thread, waiting for the workers, between checks that they are alive. */
 const SPINS = 50_000;
 
 // The worker's side, run by `new Worker(source, { eval: true })`: CommonJS, no imports but Node's.
@@ -26,8 +31,9 @@ const ctl = new Int32Array(control, index * ${SLOTS * 4}, ${SLOTS});
 Atomics.store(ctl, ${READY}, 1);
 let seen = 0;
 for (;;) {
-  for (let spin = 0; Atomics.load(ctl, ${SEQ}) === seen; spin++) {
-    if (spin > ${SPINS}) { Atomics.wait(ctl, ${SEQ}, seen); spin = 0; }
+  const until = performance.now() + ${SPIN_MS};
+  for (let spin = 1; Atomics.load(ctl, ${SEQ}) === seen; spin++) {
+    if ((spin & 1023) === 0 && performance.now() > until) Atomics.wait(ctl, ${SEQ}, seen);
   }
   seen = Atomics.load(ctl, ${SEQ});
   const a = ctl.slice(${ARGS}, ${ARGS + 14});

@@ -4,7 +4,7 @@ import * as K from '../../kernels/index';
 import { checkNumber } from '../../plans/shape';
 import { empty } from '../create';
 import { arithmetic, floating } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, gradTarget, record } from '../record';
 import type { Tensor } from '../tensor';
 
 /** Elementwise eˣ (∂L/∂x = ∂L/∂y · eˣ). */
@@ -73,7 +73,7 @@ export function relu(x: Tensor): Tensor {
   K.relu(x.data, y.data);
   return record(y, 'relu', [x], (gy) => {
     // F9: ∂L/∂x = gy ∘ 1[x > 0]   (0 at x = 0, as PyTorch)
-    K.reluBackward(x.data, gy, gradBuffer(x));
+    K.reluBackward(x.data, gy, ...gradTarget(x));
   });
 }
 

@@ -1,0 +1,32 @@
+// kernels/wasm: copies flat buffers into WebAssembly memory and back, for the elementwise and
+// update kernels (gemm lays out its operands itself).
+import type { Buf } from '../index';
+import { heapF32, heapF64, reserve, type WasmKernels } from './runtime';
+
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+
+/**
+ * Lays `bufs` (one float type, equal lengths) out in memory, 16-byte aligned, and copies in the
+ * first `copied` of them (the others are outputs); returns the kernels and the addresses.
+ */
+export function copyIn(bufs: readonly Buf[], copied = bufs.length): [WasmKernels, number[]] {
+  const es = (bufs[0] as Buf).BYTES_PER_ELEMENT;
+  const stride = align16((bufs[0] as Buf).length * es);
+  const wasm = reserve(stride * bufs.length);
+  const heap = es === 8 ? heapF64() : heapF32();
+  const ptrs = bufs.map((b, i) => {
+    if (i < copied) heap.set(b, (i * stride) / es);
+    return i * stride;
+  });
+  return [wasm, ptrs];
+}
+
+/** Copies memory at `ptrs[i]` back into `bufs[i]` for each i. */
+export function copyOut(bufs: readonly Buf[], ptrs: readonly number[]): void {
+  const es = (bufs[0] as Buf).BYTES_PER_ELEMENT;
+  const heap = es === 8 ? heapF64() : heapF32();
+  bufs.forEach((b, i) => {
+    const at = (ptrs[i] as number) / es;
+    b.set(heap.subarray(at, at + b.length));
+  });
+}
