@@ -1,7 +1,8 @@
 // Batched GEMM: the products of a batched matmul, C_t (+)= op(A_t)·op(B_t) for t = 0 … count−1,
 // with each matrix addressed by an offset (a broadcast operand repeats its offset). One call into
 // WebAssembly for the whole batch; the TypeScript path is the loop over `gemmTs` it is tested against.
-import { gemmTs, sameFloatType, WASM_MAX_BYTES, WASM_MIN_FLOPS } from './gemm';
+import { sameFloatType } from './dispatch';
+import { gemmTs, WASM_MAX_BYTES, WASM_MIN_FLOPS } from './gemm';
 import type { Buf } from './index';
 import { gemmBatchedWasm } from './wasm/gemm';
 import { useWasm } from './wasm/runtime';

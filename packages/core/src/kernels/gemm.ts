@@ -3,7 +3,9 @@
 // (wasm/) or to the TypeScript loops below: two loop nests, chosen by where op(B)'s
 // rows lie in memory; both keep a small tile of values in registers (locals).
 // biome-ignore-all format: the register tiles read best laid out as the 4×4 grids they are
+import { sameFloatType } from './dispatch';
 import type { Buf } from './index';
+import { addRowVector } from './reduce';
 import { gemmWasm } from './wasm/gemm';
 import { useWasm } from './wasm/runtime';
 
@@ -38,6 +40,31 @@ export function gemm(
 }
 
 /**
+ * C[m×n] = op(A)·op(B) + 1·biasᵀ: `gemm` with `bias` (n elements) added to every row of C, the
+ * forward of `linear`. In WebAssembly C starts as the bias and the product is added to it, which
+ * saves a pass over C; in TypeScript the bias is added after the product.
+ */
+export function gemmBias(
+  m: number,
+  n: number,
+  k: number,
+  a: Buf,
+  transA: boolean,
+  b: Buf,
+  transB: boolean,
+  bias: Buf,
+  c: Buf,
+): void {
+  const inWasm = m * n * k >= WASM_MIN_FLOPS && (m * k + k * n + m * n + n) * c.BYTES_PER_ELEMENT <= WASM_MAX_BYTES;
+  if (inWasm && useWasm() && sameFloatType(a, b, c) && sameFloatType(bias, bias, c)) {
+    gemmWasm(m, n, k, a, transA, b, transB, c, false, 0, 0, 0, bias);
+    return;
+  }
+  gemmTs(m, n, k, a, transA, b, transB, c, false);
+  addRowVector(m, n, bias, c);
+}
+
+/**
  * m·n·k below which TypeScript is faster than the copies of the WebAssembly path. WebAssembly's
  * speed over TypeScript's, measured in float32: 0.6× at 8×8×8, 1.8× at 16×16×16, 5× at 32×32×32,
  * 8× at the shapes of an MLP step.
@@ -47,11 +74,6 @@ export const WASM_MIN_FLOPS = 2048;
 /** Operand bytes above which gemm stays in TypeScript: 32-bit WebAssembly memory ends at 4 GiB. */
 export const WASM_MAX_BYTES = 2 ** 30;
 
-/** Whether a, b and c are all Float32Array or all Float64Array (the WebAssembly kernels' types). */
-export function sameFloatType(a: Buf, b: Buf, c: Buf): boolean {
-  if (c instanceof Float32Array) return a instanceof Float32Array && b instanceof Float32Array;
-  return c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
-}
 
 /**
  * The TypeScript gemm with `gemm`'s contract: the reference the WebAssembly kernel is tested

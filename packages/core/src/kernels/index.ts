@@ -7,6 +7,7 @@ export type Buf = Float32Array | Float64Array | Int32Array | Uint8Array;
 export * from './binary';
 export * from './conv';
 export * from './convert';
+export * from './dispatch';
 export * from './gemm';
 export * from './gemm-batched';
 export * from './indexing';

@@ -3,7 +3,9 @@
 // other's transpose (adjoint), so sum's backward is broadcastAdd and vice versa.
 import type { BroadcastPlan } from '../plans/broadcast';
 import type { AxisPlan } from '../plans/reduce';
+import { elementwiseInWasm } from './dispatch';
 import type { Buf } from './index';
+import { sumRowsWasm } from './wasm/elementwise';
 
 /** y[ib] += x[…]: sums x into y over the dims where y has size 1. `y` must start zeroed. */
 export function sumTo(p: BroadcastPlan, x: Buf, y: Buf): void {
@@ -69,7 +71,12 @@ export function sumAll(x: Buf, out: Buf): void {
 }
 
 /** out[j] += Σ_r x[r·n + j]: sums the rows of an [rows, n] matrix (the bias gradient of `linear`). */
-export function sumRows(rows: number, n: number, x: Buf, out: Buf): void {
+export function sumRows(rows: number, n: number, x: Buf, out: Buf, accumulate = true): void {
+  if (elementwiseInWasm(rows * n, x, out)) {
+    sumRowsWasm(rows, n, x, out, accumulate);
+    return;
+  }
+  if (!accumulate) out.fill(0, 0, n);
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     for (let j = 0; j < n; j++) out[j]! += x[base + j]!;

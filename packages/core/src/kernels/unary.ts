@@ -1,8 +1,8 @@
 // Elementwise unary kernels, one forward/backward pair per op. Backward kernels read the saved
 // input x or output y, whichever the formula needs more cheaply, and add into gx.
+import { elementwiseInWasm } from './dispatch';
 import type { Buf } from './index';
 import { reluBackwardWasm, reluWasm } from './wasm/elementwise';
-import { useWasm } from './wasm/runtime';
 
 export function neg(x: Buf, y: Buf): void {
   for (let i = 0; i < x.length; i++) y[i] = -x[i]!;
@@ -74,23 +74,14 @@ export function sigmoidBackward(y: Buf, gy: Buf, gx: Buf): void {
 // these loops mispredict on half the elements of random-signed pre-activations (measured 5–6 ns
 // an element here against under 1 in WebAssembly, copies included).
 export function relu(x: Buf, y: Buf): void {
-  if (elementwiseInWasm(x, y)) reluWasm(x, y);
+  if (elementwiseInWasm(x.length, x, y)) reluWasm(x, y);
   else for (let i = 0; i < x.length; i++) y[i] = Math.max(x[i]!, 0);
 }
 /** gx += gy where x > 0 (0 elsewhere, whatever gy holds); without `accumulate`, gx is written. */
 export function reluBackward(x: Buf, gy: Buf, gx: Buf, accumulate = true): void {
-  if (elementwiseInWasm(x, gy, gx)) reluBackwardWasm(x, gy, gx, accumulate);
+  if (elementwiseInWasm(x.length, x, gy, gx)) reluBackwardWasm(x, gy, gx, accumulate);
   else if (accumulate) for (let i = 0; i < gy.length; i++) gx[i]! += x[i]! > 0 ? gy[i]! : 0;
   else for (let i = 0; i < gy.length; i++) gx[i] = x[i]! > 0 ? gy[i]! : 0;
-}
-
-/** Elements from which ReLU runs in WebAssembly (float32 or float64, one type throughout). */
-export const WASM_MIN_ELEMENTWISE = 1024;
-
-function elementwiseInWasm(...bufs: Buf[]): boolean {
-  const x = bufs[0] as Buf;
-  if (x.length < WASM_MIN_ELEMENTWISE || !useWasm()) return false;
-  return bufs.every((b) => b instanceof Float32Array) || bufs.every((b) => b instanceof Float64Array);
 }
 
 export function leakyRelu(x: Buf, slope: number, y: Buf): void {

@@ -2,8 +2,9 @@
 // around the SIMD width, with ±0, ±∞ and NaN among the values.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { relu, reluBackward, setKernels } from '../../src/kernels/index';
-import { reluBackwardWasm, reluWasm } from '../../src/kernels/wasm/elementwise';
+import { addRowVector, gemmBias, gemmTs, relu, reluBackward, setKernels, sumRows } from '../../src/kernels/index';
+import { reluBackwardWasm, reluWasm, sumRowsWasm } from '../../src/kernels/wasm/elementwise';
+import { Rng } from '../../src/rng';
 
 const special = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1e-45, -1e-45];
 const value = fc.oneof(fc.constantFrom(...special), fc.double({ min: -10, max: 10, noNaN: true }));
@@ -61,6 +62,49 @@ describe.skipIf(!wasmOn)('WebAssembly ReLU', () => {
         expect(gx).toEqual(wantGx);
       }),
       { numRuns: 300, seed: 12 },
+    );
+  });
+
+  it('bias column sums (sumRows) and the bias-first gemm (gemmBias) match the TypeScript kernels', () => {
+    const arb = fc.record({
+      rows: fc.integer({ min: 1, max: 70 }),
+      n: fc.integer({ min: 1, max: 70 }),
+      k: fc.integer({ min: 1, max: 300 }),
+      f64: fc.boolean(),
+      accumulate: fc.boolean(),
+      seed: fc.nat(),
+    });
+    fc.assert(
+      fc.property(arb, ({ rows, n, k, f64, accumulate, seed }) => {
+        const T = f64 ? Float64Array : Float32Array;
+        const rng = new Rng(seed);
+        const rand = (size: number) => {
+          const r = new T(size);
+          for (let i = 0; i < size; i++) r[i] = rng.uniform(-1, 1);
+          return r;
+        };
+        const x = rand(rows * n);
+        const out0 = rand(n);
+        const want = out0.slice();
+        viaTs(() => sumRows(rows, n, x, want, accumulate));
+        const got = out0.slice();
+        sumRowsWasm(rows, n, x, got, accumulate);
+        const tol = f64 ? 1e-13 : 1e-5;
+        for (let j = 0; j < n; j++)
+          expect(Math.abs((got[j] as number) - (want[j] as number))).toBeLessThan(tol * (rows + 1));
+        // C = x·Wᵀ + b, the forward of linear, against the product then the bias in TypeScript
+        const a = rand(rows * k);
+        const w = rand(n * k);
+        const bias = rand(n);
+        const c = new T(rows * n);
+        gemmBias(rows, n, k, a, false, w, true, bias, c);
+        const ref = new T(rows * n);
+        gemmTs(rows, n, k, a, false, w, true, ref, false);
+        addRowVector(rows, n, bias, ref);
+        for (let i = 0; i < ref.length; i++)
+          expect(Math.abs((c[i] as number) - (ref[i] as number))).toBeLessThan(tol * (k + 1));
+      }),
+      { numRuns: 150, seed: 13 },
     );
   });
 });

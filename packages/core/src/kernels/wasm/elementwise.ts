@@ -1,7 +1,8 @@
-// kernels/wasm: ReLU through the WebAssembly SIMD kernels (assembly/elementwise.ts), with its
-// buffers copied in and out (wasm/copy.ts).
+// kernels/wasm: ReLU and the bias's column sums through the WebAssembly SIMD kernels
+// (assembly/elementwise.ts), with their buffers copied in and out.
 import type { Buf } from '../index';
 import { copyIn, copyOut } from './copy';
+import { heapF32, heapF64, reserve } from './runtime';
 
 /** `relu`'s contract (../unary.ts) with x and y of one float type. */
 export function reluWasm(x: Buf, y: Buf): void {
@@ -15,4 +16,16 @@ export function reluBackwardWasm(x: Buf, gy: Buf, gx: Buf, accumulate: boolean):
   const [wasm, [px = 0, pg = 0, pgx = 0]] = accumulate ? copyIn([x, gy, gx]) : copyIn([x, gy, gx], 2);
   (x instanceof Float64Array ? wasm.reluBackwardF64 : wasm.reluBackwardF32)(x.length, px, pg, pgx, accumulate ? 1 : 0);
   copyOut([gx], [pgx]);
+}
+
+/** `sumRows`'s contract (../reduce.ts) with x and out of one float type. */
+export function sumRowsWasm(rows: number, n: number, x: Buf, out: Buf, accumulate: boolean): void {
+  const es = x.BYTES_PER_ELEMENT;
+  const outPtr = (rows * n * es + 15) & ~15;
+  const wasm = reserve(outPtr + n * es);
+  const heap = es === 8 ? heapF64() : heapF32();
+  heap.set(x.subarray(0, rows * n), 0);
+  if (accumulate) heap.set(out.subarray(0, n), outPtr / es);
+  (es === 8 ? wasm.sumRowsF64 : wasm.sumRowsF32)(rows, n, 0, outPtr, accumulate ? 1 : 0);
+  out.set(heap.subarray(outPtr / es, outPtr / es + n));
 }

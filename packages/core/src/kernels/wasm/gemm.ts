@@ -79,8 +79,10 @@ function run(
 }
 
 /**
- * gemm's contract (see `gemm` in ../gemm.ts) with `a`, `b` and `c` of one float type. Memory
- * layout per call: [scratch per thread | A | B | C], every part 16-byte aligned.
+ * gemm's contract (see `gemm` in ../gemm.ts) with `a`, `b` and `c` of one float type; with
+ * `rowBias` (n elements, and `accumulate` off), C = op(A)·op(B) + 1·rowBiasᵀ: C starts as the bias
+ * in every row, and the product is added to it. Memory layout per call:
+ * [scratch per thread | A | B | C | bias], every part 16-byte aligned.
  */
 export function gemmWasm(
   m: number,
@@ -95,6 +97,7 @@ export function gemmWasm(
   aOffset: number,
   bOffset: number,
   cOffset: number,
+  rowBias?: Buf,
 ): void {
   const es = c.BYTES_PER_ELEMENT;
   const parts = threadsFor(m, n, k);
@@ -102,12 +105,18 @@ export function gemmWasm(
   const aPtr = parts * workBytes;
   const bPtr = align16(aPtr + m * k * es);
   const cPtr = align16(bPtr + k * n * es);
-  const wasm = reserve(cPtr + m * n * es);
+  const biasPtr = align16(cPtr + m * n * es);
+  const wasm = reserve(biasPtr + (rowBias ? n * es : 0));
   const heap = es === 8 ? heapF64() : heapF32();
   heap.set(a.subarray(aOffset, aOffset + m * k), aPtr / es);
   heap.set(b.subarray(bOffset, bOffset + k * n), bPtr / es);
   if (accumulate) heap.set(c.subarray(cOffset, cOffset + m * n), cPtr / es);
-  run(wasm, es, m, n, k, aPtr, transA, bPtr, transB, cPtr, accumulate, parts, 0, workBytes);
+  else if (rowBias) {
+    heap.set(rowBias, biasPtr / es);
+    (es === 8 ? wasm.fillRowsF64 : wasm.fillRowsF32)(m, n, biasPtr, cPtr);
+  }
+  const add = accumulate || rowBias !== undefined;
+  run(wasm, es, m, n, k, aPtr, transA, bPtr, transB, cPtr, add, parts, 0, workBytes);
   c.set(heap.subarray(cPtr / es, cPtr / es + m * n), cOffset);
 }
 

@@ -78,6 +78,10 @@ export interface WasmKernels {
   reluF64(n: number, x: number, y: number): void;
   reluBackwardF32(n: number, x: number, gy: number, gx: number, accumulate: number): void;
   reluBackwardF64(n: number, x: number, gy: number, gx: number, accumulate: number): void;
+  fillRowsF32(rows: number, n: number, v: number, c: number): void;
+  fillRowsF64(rows: number, n: number, v: number, c: number): void;
+  sumRowsF32(rows: number, n: number, x: number, out: number, accumulate: number): void;
+  sumRowsF64(rows: number, n: number, x: number, out: number, accumulate: number): void;
 }
 
 /** assembly/optim.ts: n elements at byte addresses; flags 0 or 1. */

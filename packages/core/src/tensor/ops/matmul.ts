@@ -66,8 +66,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const rows = x.size / inF;
   const dtype = bias ? promote(promote(x.dtype, weight.dtype), bias.dtype) : promote(x.dtype, weight.dtype);
   const y = empty([...x.shape.slice(0, -1), out], dtype);
-  K.gemm(rows, out, inF, x.data, false, weight.data, true, y.data, false);
-  if (bias) K.addRowVector(rows, out, bias.data, y.data);
+  if (bias) K.gemmBias(rows, out, inF, x.data, false, weight.data, true, bias.data, y.data);
+  else K.gemm(rows, out, inF, x.data, false, weight.data, true, y.data, false);
   const children = bias ? [x, weight, bias] : [x, weight];
   return record(y, 'linear', children, (gy) => {
     // F14: with Δ = ∂L/∂Y [rows, out]:
@@ -76,7 +76,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     //   ∂L/∂X = Δ · W    (the Wᵀδ of F5, one row at a time)
     // (a gradient buffer allocated just now holds zeros: gemm writes into it rather than adding)
     if (weight.requiresGrad) K.gemm(out, inF, rows, gy, true, x.data, false, ...gradTarget(weight));
-    if (bias?.requiresGrad) K.sumRows(rows, out, gy, gradBuffer(bias));
+    if (bias?.requiresGrad) K.sumRows(rows, out, gy, ...gradTarget(bias));
     if (x.requiresGrad) K.gemm(rows, inF, out, gy, false, weight.data, false, ...gradTarget(x));
   });
 }
