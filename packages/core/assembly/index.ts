@@ -2,3 +2,4 @@
 export * from './gemm';
 export * from './optim';
 export * from './elementwise';
+export * from './conv';

@@ -2,8 +2,10 @@
 // im2col (gather each window into a column) followed by gemm; its input gradient is gemm
 // followed by col2im (scatter-add each column back, so overlapping windows accumulate).
 import type { ConvPlan, PoolPlan, SlidingPlan } from '../plans/conv';
+import { elementwiseInWasm } from './dispatch';
 import { gemm } from './gemm';
 import type { Buf } from './index';
+import { addChannelBiasWasm, maxPoolBackwardWasm, maxPoolWasm, sumChannelsWasm } from './wasm/conv';
 
 /** A zeroed scratch buffer of `out`'s float type. */
 function scratch(out: Buf, n: number): Buf {
@@ -126,6 +128,10 @@ export function convBackwardInput(p: ConvPlan, w: Buf, gy: Buf, gx: Buf): void {
 
 /** y[n, c, i] += bias[c] for y [batch, channels, inner]. */
 export function addChannelBias(batch: number, channels: number, inner: number, bias: Buf, y: Buf): void {
+  if (elementwiseInWasm(y.length, bias, y)) {
+    addChannelBiasWasm(batch, channels, inner, bias, y);
+    return;
+  }
   for (let n = 0, i = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const b = bias[c]!;
@@ -135,7 +141,12 @@ export function addChannelBias(batch: number, channels: number, inner: number, b
 }
 
 /** gb[c] += Σ_{n,i} gy[n, c, i] for gy [batch, channels, inner]: the adjoint of addChannelBias. */
-export function sumChannels(batch: number, channels: number, inner: number, gy: Buf, gb: Buf): void {
+export function sumChannels(batch: number, channels: number, inner: number, gy: Buf, gb: Buf, accumulate = true): void {
+  if (elementwiseInWasm(gy.length, gy, gb)) {
+    sumChannelsWasm(batch, channels, inner, gy, gb, accumulate);
+    return;
+  }
+  if (!accumulate) gb.fill(0, 0, channels);
   for (let n = 0, i = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       let s = 0;
@@ -150,6 +161,10 @@ export function sumChannels(batch: number, channels: number, inner: number, gy: 
  * arg[plane·outSize + o] = the input offset of the maximum: the first one on ties, NaN wins.
  */
 export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
+  if (elementwiseInWasm(x.length, x, y)) {
+    maxPoolWasm(p, x, y, arg);
+    return;
+  }
   const { index, inSize, outSize, kSize } = p;
   for (let q = 0; q < p.planes; q++) {
     const xq = q * inSize;
@@ -175,6 +190,10 @@ export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
 
 /** gx[arg[j]] += gy[j]: each window's gradient goes to its maximum. */
 export function maxPoolBackward(arg: Int32Array, gy: Buf, gx: Buf): void {
+  if (elementwiseInWasm(gx.length, gy, gx)) {
+    maxPoolBackwardWasm(arg, gy, gx);
+    return;
+  }
   for (let j = 0; j < arg.length; j++) gx[arg[j]!]! += gy[j]!;
 }
 

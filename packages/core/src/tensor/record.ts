@@ -1,6 +1,5 @@
 // The only place graph nodes are made. An op computes its output, then calls record() with its
 // operands and a backward closure; record decides whether a node is needed at all.
-
 import { check, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import { isFloat } from './dtype';
@@ -57,11 +56,7 @@ export function gradBuffer(t: Tensor): Buf {
   return t.grad.data;
 }
 
-/**
- * t's gradient buffer as gradBuffer gives it, and whether it already holds a gradient (false when
- * it was just allocated, all zeros): a kernel may then write its result instead of adding it, and
- * the WebAssembly gemm skips copying the zeros in.
- */
+/** gradBuffer(t), and whether it already held a gradient (if not, a kernel may write, not add). */
 export function gradTarget(t: Tensor): [buffer: Buf, holdsGradient: boolean] {
   const holds = t.grad !== null;
   return [gradBuffer(t), holds];

@@ -1,7 +1,8 @@
 // kernels/wasm: copies flat buffers into WebAssembly memory and back, for the elementwise and
 // update kernels (gemm lays out its operands itself).
 import type { Buf } from '../index';
-import { heapF32, heapF64, reserve, type WasmKernels } from './runtime';
+import type { WasmKernels } from './exports';
+import { heapF32, heapF64, reserve } from './runtime';
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 

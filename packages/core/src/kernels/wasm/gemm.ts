@@ -8,7 +8,8 @@
 // threads (threads.ts) compute side by side with the calling thread, in the same memory.
 import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
-import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool, type WasmKernels } from './runtime';
+import type { WasmKernels } from './exports';
+import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 

@@ -4,136 +4,13 @@
 // typed arrays.
 import { ChainruleError, show } from '../../errors';
 import { relaxedSimd, simd128 } from './binary';
+import type { WasmApi, WasmKernels, WasmMemory, WasmModule } from './exports';
 import { withSharedMemory } from './shared';
 import { GemmThreads } from './threads';
-
-/** The functions exported by assembly/ (addresses in bytes, flags 0 or 1). */
-export interface WasmKernels {
-  gemmF32(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    tA: number,
-    b: number,
-    ldb: number,
-    tB: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    work: number,
-  ): void;
-  gemmF64(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    tA: number,
-    b: number,
-    ldb: number,
-    tB: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    work: number,
-  ): void;
-  gemmBatchF32(
-    m: number,
-    n: number,
-    k: number,
-    count: number,
-    a: number,
-    tA: number,
-    b: number,
-    tB: number,
-    c: number,
-    acc: number,
-    offs: number,
-    work: number,
-  ): void;
-  gemmBatchF64(
-    m: number,
-    n: number,
-    k: number,
-    count: number,
-    a: number,
-    tA: number,
-    b: number,
-    tB: number,
-    c: number,
-    acc: number,
-    offs: number,
-    work: number,
-  ): void;
-  workBytes(n: number, elementSize: number): number;
-  sgdF32: SgdKernel;
-  sgdF64: SgdKernel;
-  sgdMomentumF32: SgdMomentumKernel;
-  sgdMomentumF64: SgdMomentumKernel;
-  adamF32: AdamKernel;
-  adamF64: AdamKernel;
-  reluF32(n: number, x: number, y: number): void;
-  reluF64(n: number, x: number, y: number): void;
-  reluBackwardF32(n: number, x: number, gy: number, gx: number, accumulate: number): void;
-  reluBackwardF64(n: number, x: number, gy: number, gx: number, accumulate: number): void;
-  fillRowsF32(rows: number, n: number, v: number, c: number): void;
-  fillRowsF64(rows: number, n: number, v: number, c: number): void;
-  sumRowsF32(rows: number, n: number, x: number, out: number, accumulate: number): void;
-  sumRowsF64(rows: number, n: number, x: number, out: number, accumulate: number): void;
-}
-
-/** assembly/optim.ts: n elements at byte addresses; flags 0 or 1. */
-type SgdKernel = (n: number, theta: number, g: number, lr: number, weightDecay: number) => void;
-type SgdMomentumKernel = (
-  n: number,
-  theta: number,
-  g: number,
-  buf: number,
-  lr: number,
-  momentum: number,
-  dampening: number,
-  weightDecay: number,
-  nesterov: number,
-  first: number,
-) => void;
-type AdamKernel = (
-  n: number,
-  theta: number,
-  g: number,
-  m: number,
-  v: number,
-  vMax: number,
-  amsgrad: number,
-  beta1: number,
-  beta2: number,
-  eps: number,
-  decay: number,
-  l2: number,
-  stepSize: number,
-  bc2Sqrt: number,
-) => void;
 
 /** Which kernels run: the TypeScript ones, or one of the two WebAssembly builds. */
 export type KernelBackend = 'ts' | 'wasm-simd128' | 'wasm-relaxed-simd';
 
-/**
- * The parts of the WebAssembly JS API used here, typed locally: core compiles against ES2022 only
- * (no DOM or Node types), and runs wherever these globals exist.
- */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-type WasmModule = { readonly __brand: 'WebAssembly.Module' };
 const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 const atob = (globalThis as unknown as { atob?: (s: string) => string }).atob;
 

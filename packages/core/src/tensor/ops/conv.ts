@@ -14,7 +14,7 @@ import {
 } from '../../plans/conv';
 import { empty } from '../create';
 import { promote } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
 
 function checkOperands(op: string, x: unknown, w: unknown, b: unknown): void {
@@ -68,7 +68,7 @@ function convolve(op: string, p: ConvPlan, x: Tensor, w: Tensor, b: Tensor | nul
   return record(y, op, b ? [x, w, b] : [x, w], (gy) => {
     // F19: ∂L/∂W = Σₙ ∂L/∂Yₙ · U(xₙ)ᵀ ,  ∂L/∂b = Σ_{n, positions} ∂L/∂Y
     if (w.requiresGrad) K.convBackwardWeight(p, x.data, gy, gradBuffer(w));
-    if (b?.requiresGrad) K.sumChannels(p.batch, p.outChannels, p.outSize, gy, gradBuffer(b));
+    if (b?.requiresGrad) K.sumChannels(p.batch, p.outChannels, p.outSize, gy, ...gradTarget(b));
     // F20: ∂L/∂xₙ = Uᵀ(Wᵀ · ∂L/∂Yₙ): col2im adds each window's gradient back, overlaps summed (F16)
     if (x.requiresGrad) K.convBackwardInput(p, w.data, gy, gradBuffer(x));
   });

@@ -1,0 +1,136 @@
+// WebAssembly kernels of the convolution layers (AssemblyScript): a per-channel bias and its
+// gradient over [batch, channels, inner] tensors, and max pooling with the window index map of a
+// pool plan (src/plans/conv.ts), in float32 and float64 on byte addresses. Each mirrors its
+// TypeScript reference in src/kernels/conv.ts.
+
+/** y[n, c, i] += bias[c]. */
+@inline
+function addChannelBias<T>(batch: i32, channels: i32, inner: i32, bias: usize, y: usize): void {
+  const es = sizeof<T>();
+  const lanes = 16 / <i32>es;
+  let at = y;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const b = load<T>(bias + <usize>c * es);
+      const vb = v128.splat<T>(b);
+      let i = 0;
+      for (; i + lanes <= inner; i += lanes, at += 16) v128.store(at, v128.add<T>(v128.load(at), vb));
+      for (; i < inner; i++, at += es) store<T>(at, load<T>(at) + b);
+    }
+  }
+}
+
+/**
+ * gb[c] (+)= Σ_{n,i} gy[n, c, i]: each image's run summed in float64, then added to gb[c] and
+ * rounded once, as the reference.
+ */
+@inline
+function sumChannels<T>(batch: i32, channels: i32, inner: i32, gy: usize, gb: usize, accumulate: bool): void {
+  const es = sizeof<T>();
+  if (!accumulate) memory.fill(gb, 0, <usize>channels * es);
+  let at = gy;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      let s: f64 = 0;
+      for (let i = 0; i < inner; i++, at += es) s += <f64>load<T>(at);
+      store<T>(gb + <usize>c * es, <T>(<f64>load<T>(gb + <usize>c * es) + s));
+    }
+  }
+}
+
+/**
+ * y[q, o] = the largest tap of window o in plane q (NaN if any tap is NaN, the first one then),
+ * arg[q, o] = its flat index in x; padding taps (index −1) are skipped. In float32, four windows at
+ * a time and without branches (random data would mispredict every other comparison): a tap
+ * replaces the best so far if it is larger, or NaN where the best is not, or the window's first.
+ */
+@inline
+function maxPool<T>(
+  planes: i32, inSize: i32, outSize: i32, kSize: i32, index: usize, x: usize, y: usize, arg: usize,
+): void {
+  const es = sizeof<T>();
+  for (let q = 0; q < planes; q++) {
+    const xq = q * inSize;
+    const yq = q * outSize;
+    let o = 0;
+    if (es == 4) {
+      const none = i32x4.splat(-1);
+      const base = i32x4.splat(xq);
+      for (; o + 4 <= outSize; o += 4) {
+        let best = f32x4.splat(-Infinity);
+        let at = none;
+        for (let t = 0; t < kSize; t++) {
+          const idx = v128.load(index + <usize>(t * outSize + o) * 4);
+          const valid = v128.not(i32x4.eq(idx, none));
+          const safe = v128.and(idx, valid); // a padding tap reads x[xq] and is masked out
+          const p = x + <usize>xq * 4;
+          let v = f32x4.splat(load<f32>(p + <usize>i32x4.extract_lane(safe, 0) * 4));
+          v = f32x4.replace_lane(v, 1, load<f32>(p + <usize>i32x4.extract_lane(safe, 1) * 4));
+          v = f32x4.replace_lane(v, 2, load<f32>(p + <usize>i32x4.extract_lane(safe, 2) * 4));
+          v = f32x4.replace_lane(v, 3, load<f32>(p + <usize>i32x4.extract_lane(safe, 3) * 4));
+          const nanOverNumber = v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best));
+          const take = v128.and(v128.or(v128.or(f32x4.gt(v, best), nanOverNumber), i32x4.eq(at, none)), valid);
+          best = v128.bitselect(v, best, take);
+          at = v128.bitselect(i32x4.add(safe, base), at, take);
+        }
+        v128.store(y + <usize>(yq + o) * 4, best);
+        v128.store(arg + <usize>(yq + o) * 4, at);
+      }
+    }
+    for (; o < outSize; o++) {
+      let best: T = <T>-Infinity;
+      let at = -1;
+      for (let t = 0; t < kSize; t++) {
+        const i = load<i32>(index + <usize>(t * outSize + o) * 4);
+        if (i < 0) continue;
+        const v = load<T>(x + <usize>(xq + i) * es);
+        if (v > best || at < 0 || v != v) {
+          best = v;
+          at = xq + i;
+          if (v != v) break;
+        }
+      }
+      store<T>(y + <usize>(yq + o) * es, best);
+      store<i32>(arg + <usize>(yq + o) * 4, at);
+    }
+  }
+}
+
+/** gx[arg[j]] += gy[j]: each window's gradient goes to its maximum. */
+@inline
+function maxPoolBackward<T>(n: i32, arg: usize, gy: usize, gx: usize): void {
+  const es = sizeof<T>();
+  for (let j = 0; j < n; j++) {
+    const d = gx + <usize>load<i32>(arg + <usize>j * 4) * es;
+    store<T>(d, load<T>(d) + load<T>(gy + <usize>j * es));
+  }
+}
+
+export function addChannelBiasF32(batch: i32, channels: i32, inner: i32, bias: usize, y: usize): void {
+  addChannelBias<f32>(batch, channels, inner, bias, y);
+}
+export function addChannelBiasF64(batch: i32, channels: i32, inner: i32, bias: usize, y: usize): void {
+  addChannelBias<f64>(batch, channels, inner, bias, y);
+}
+export function sumChannelsF32(batch: i32, channels: i32, inner: i32, gy: usize, gb: usize, accumulate: bool): void {
+  sumChannels<f32>(batch, channels, inner, gy, gb, accumulate);
+}
+export function sumChannelsF64(batch: i32, channels: i32, inner: i32, gy: usize, gb: usize, accumulate: bool): void {
+  sumChannels<f64>(batch, channels, inner, gy, gb, accumulate);
+}
+export function maxPoolF32(
+  planes: i32, inSize: i32, outSize: i32, kSize: i32, index: usize, x: usize, y: usize, arg: usize,
+): void {
+  maxPool<f32>(planes, inSize, outSize, kSize, index, x, y, arg);
+}
+export function maxPoolF64(
+  planes: i32, inSize: i32, outSize: i32, kSize: i32, index: usize, x: usize, y: usize, arg: usize,
+): void {
+  maxPool<f64>(planes, inSize, outSize, kSize, index, x, y, arg);
+}
+export function maxPoolBackwardF32(n: i32, arg: usize, gy: usize, gx: usize): void {
+  maxPoolBackward<f32>(n, arg, gy, gx);
+}
+export function maxPoolBackwardF64(n: i32, arg: usize, gy: usize, gx: usize): void {
+  maxPoolBackward<f64>(n, arg, gy, gx);
+}

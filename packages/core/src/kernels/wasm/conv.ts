@@ -1,0 +1,70 @@
+// kernels/wasm: the convolution layers' bias and max-pooling kernels through WebAssembly
+// (assembly/conv.ts). Buffers are copied in one after the other, 16-byte aligned, and the outputs
+// copied back.
+import type { PoolPlan } from '../../plans/conv';
+import type { Buf } from '../index';
+import { heapF32, heapF64, heapI32, reserve } from './runtime';
+
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+const floats = (es: number) => (es === 8 ? heapF64() : heapF32());
+
+/** `addChannelBias`'s contract (../conv.ts) with bias and y of one float type. */
+export function addChannelBiasWasm(batch: number, channels: number, inner: number, bias: Buf, y: Buf): void {
+  const es = y.BYTES_PER_ELEMENT;
+  const biasPtr = align16(y.length * es);
+  const wasm = reserve(biasPtr + channels * es);
+  const heap = floats(es);
+  heap.set(y, 0);
+  heap.set(bias.subarray(0, channels), biasPtr / es);
+  (es === 8 ? wasm.addChannelBiasF64 : wasm.addChannelBiasF32)(batch, channels, inner, biasPtr, 0);
+  y.set(heap.subarray(0, y.length));
+}
+
+/** `sumChannels`'s contract (../conv.ts) with gy and gb of one float type. */
+export function sumChannelsWasm(
+  batch: number,
+  channels: number,
+  inner: number,
+  gy: Buf,
+  gb: Buf,
+  accumulate: boolean,
+): void {
+  const es = gy.BYTES_PER_ELEMENT;
+  const gbPtr = align16(gy.length * es);
+  const wasm = reserve(gbPtr + channels * es);
+  const heap = floats(es);
+  heap.set(gy, 0);
+  if (accumulate) heap.set(gb.subarray(0, channels), gbPtr / es);
+  (es === 8 ? wasm.sumChannelsF64 : wasm.sumChannelsF32)(batch, channels, inner, 0, gbPtr, accumulate ? 1 : 0);
+  gb.set(heap.subarray(gbPtr / es, gbPtr / es + channels));
+}
+
+/** `maxPool`'s contract (../conv.ts) with x and y of one float type. Layout: [x | index | y | arg]. */
+export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
+  const es = x.BYTES_PER_ELEMENT;
+  const indexPtr = align16(x.length * es);
+  const yPtr = align16(indexPtr + p.index.length * 4);
+  const argPtr = align16(yPtr + y.length * es);
+  const wasm = reserve(argPtr + arg.length * 4);
+  const heap = floats(es);
+  heap.set(x, 0);
+  heapI32().set(p.index, indexPtr / 4);
+  const kernel = es === 8 ? wasm.maxPoolF64 : wasm.maxPoolF32;
+  kernel(p.planes, p.inSize, p.outSize, p.kSize, indexPtr, 0, yPtr, argPtr);
+  y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
+  arg.set(heapI32().subarray(argPtr / 4, argPtr / 4 + arg.length));
+}
+
+/** `maxPoolBackward`'s contract (../conv.ts) with gy and gx of one float type. Layout: [gx | gy | arg]. */
+export function maxPoolBackwardWasm(arg: Int32Array, gy: Buf, gx: Buf): void {
+  const es = gx.BYTES_PER_ELEMENT;
+  const gyPtr = align16(gx.length * es);
+  const argPtr = align16(gyPtr + gy.length * es);
+  const wasm = reserve(argPtr + arg.length * 4);
+  const heap = floats(es);
+  heap.set(gx, 0);
+  heap.set(gy.subarray(0, arg.length), gyPtr / es);
+  heapI32().set(arg, argPtr / 4);
+  (es === 8 ? wasm.maxPoolBackwardF64 : wasm.maxPoolBackwardF32)(arg.length, argPtr, gyPtr, 0);
+  gx.set(heap.subarray(0, gx.length));
+}
