@@ -1,7 +1,9 @@
-// WebAssembly kernels of the convolution layers (AssemblyScript): a per-channel bias and its
-// gradient over [batch, channels, inner] tensors, and max pooling with the window index map of a
-// pool plan (src/plans/conv.ts), in float32 and float64 on byte addresses. Each mirrors its
-// TypeScript reference in src/kernels/conv.ts.
+// WebAssembly kernels of the convolution layers (AssemblyScript): the forward convolution (im2col
+// and gemm in this memory), a per-channel bias and its gradient over [batch, channels, inner]
+// tensors, and max pooling with the window index map of a pool plan (src/plans/conv.ts), in
+// float32 and float64 on byte addresses. Each mirrors its TypeScript reference in
+// src/kernels/conv.ts.
+import { gemm } from './gemm';
 
 /** y[n, c, i] += bias[c]. */
 @inline
@@ -133,4 +135,52 @@ export function maxPoolBackwardF32(n: i32, arg: usize, gy: usize, gx: usize): vo
 }
 export function maxPoolBackwardF64(n: i32, arg: usize, gy: usize, gx: usize): void {
   maxPoolBackward<f64>(n, arg, gy, gx);
+}
+
+/**
+ * Convolution forward of images n0 … n1−1 without bias: for each image n and group g, the windows
+ * of x[n, g] gathered into cols ([colRows, outSize], through the plan's index map; 0 in the
+ * padding), then Y[n, g] = W[g] · cols by gemm, all in this memory. `cols` holds colRows·outSize
+ * elements and `work` gemm's scratch for outSize columns.
+ */
+@inline
+function convForward<T>(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+): void {
+  const es = sizeof<T>();
+  const colRows = inPerGroup * kSize;
+  const inChannels = groups * inPerGroup;
+  const outChannels = groups * outPerGroup;
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < groups; g++) {
+      for (let c = 0; c < inPerGroup; c++) {
+        const xc = x + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
+        for (let t = 0; t < kSize; t++) {
+          const row = cols + <usize>((c * kSize + t) * outSize) * es;
+          const map = index + <usize>(t * outSize) * 4;
+          for (let o = 0; o < outSize; o++) {
+            const i = load<i32>(map + <usize>o * 4);
+            store<T>(row + <usize>o * es, i < 0 ? <T>0 : load<T>(xc + <usize>i * es));
+          }
+        }
+      }
+      const wg = w + <usize>(g * outPerGroup * colRows) * es;
+      const yg = y + <usize>((n * outChannels + g * outPerGroup) * outSize) * es;
+      gemm<T>(outPerGroup, outSize, colRows, wg, colRows, false, cols, outSize, false, yg, outSize, false, work);
+    }
+  }
+}
+
+export function convForwardF32(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+): void {
+  convForward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, y, cols, work);
+}
+export function convForwardF64(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+): void {
+  convForward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, y, cols, work);
 }

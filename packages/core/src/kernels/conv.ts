@@ -2,10 +2,11 @@
 // im2col (gather each window into a column) followed by gemm; its input gradient is gemm
 // followed by col2im (scatter-add each column back, so overlapping windows accumulate).
 import type { ConvPlan, PoolPlan, SlidingPlan } from '../plans/conv';
-import { elementwiseInWasm } from './dispatch';
-import { gemm } from './gemm';
+import { elementwiseInWasm, sameFloatType } from './dispatch';
+import { gemm, WASM_MIN_FLOPS } from './gemm';
 import type { Buf } from './index';
-import { addChannelBiasWasm, maxPoolBackwardWasm, maxPoolWasm, sumChannelsWasm } from './wasm/conv';
+import { addChannelBiasWasm, convForwardWasm, maxPoolBackwardWasm, maxPoolWasm, sumChannelsWasm } from './wasm/conv';
+import { useWasm } from './wasm/runtime';
 
 /** A zeroed scratch buffer of `out`'s float type. */
 function scratch(out: Buf, n: number): Buf {
@@ -53,6 +54,10 @@ export function col2imAdd(p: SlidingPlan, channels: number, cols: Buf, gx: Buf, 
  * matrix. One gemm per image and group.
  */
 export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
+  if (p.colRows * p.outSize >= WASM_MIN_FLOPS / p.outPerGroup && useWasm() && sameFloatType(x, w, y)) {
+    convForwardWasm(p, x, w, y);
+    return;
+  }
   const cols = scratch(y, p.colRows * p.outSize);
   for (let n = 0; n < p.batch; n++) {
     for (let g = 0; g < p.groups; g++) {

@@ -1,11 +1,28 @@
-// The WebAssembly kernels of the convolution layers (per-channel bias and its gradient, max pooling
-// forward and backward) against their TypeScript references in kernels/conv.ts, over random plans,
-// both float dtypes, with NaN and ties among the pooled values.
+// The WebAssembly kernels of the convolution layers (the forward convolution on one or two threads,
+// per-channel bias and its gradient, max pooling forward and backward) against their TypeScript
+// references in kernels/conv.ts, over random plans, both float dtypes, with NaN and ties among the
+// pooled values.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addChannelBias, type Buf, maxPool, maxPoolBackward, setKernels, sumChannels } from '../../src/kernels/index';
-import { addChannelBiasWasm, maxPoolBackwardWasm, maxPoolWasm, sumChannelsWasm } from '../../src/kernels/wasm/conv';
-import { poolPlan } from '../../src/plans/conv';
+import {
+  addChannelBias,
+  type Buf,
+  convForward,
+  kernelsReady,
+  maxPool,
+  maxPoolBackward,
+  setKernels,
+  setNumThreads,
+  sumChannels,
+} from '../../src/kernels/index';
+import {
+  addChannelBiasWasm,
+  convForwardWasm,
+  maxPoolBackwardWasm,
+  maxPoolWasm,
+  sumChannelsWasm,
+} from '../../src/kernels/wasm/conv';
+import { convPlan, poolPlan } from '../../src/plans/conv';
 import { Rng } from '../../src/rng';
 
 const wasmOn = process.env.CHAINRULE_KERNELS !== 'ts';
@@ -96,5 +113,71 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
       }),
       { numRuns: 200, seed: 22 },
     );
+  });
+
+  it('the forward convolution (im2col and gemm in WebAssembly, one or two threads) matches TypeScript', async () => {
+    await kernelsReady();
+    const arb = fc.record({
+      batch: fc.integer({ min: 1, max: 5 }),
+      groups: fc.constantFrom(1, 2),
+      inPerGroup: fc.integer({ min: 1, max: 3 }),
+      outPerGroup: fc.integer({ min: 1, max: 5 }),
+      h: fc.integer({ min: 3, max: 12 }),
+      w: fc.integer({ min: 3, max: 12 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      padding: fc.integer({ min: 0, max: 1 }),
+      dilation: fc.integer({ min: 1, max: 2 }),
+      f64: fc.boolean(),
+      threads: fc.constantFrom(1, 2),
+      seed: fc.nat(),
+    });
+    fc.assert(
+      fc.property(
+        arb,
+        ({ batch, groups, inPerGroup, outPerGroup, h, w, k, stride, padding, dilation, f64, threads, seed }) => {
+          fc.pre(dilation * (k - 1) + 1 <= Math.min(h, w) + 2 * padding);
+          const [inC, outC] = [groups * inPerGroup, groups * outPerGroup];
+          const p = convPlan('conv2d', 2, [batch, inC, h, w], [outC, inPerGroup, k, k], null, {
+            stride,
+            padding,
+            dilation,
+            groups,
+          });
+          const rng = new Rng(seed);
+          const x = random(f64, batch * inC * h * w, rng);
+          const wt = random(f64, outC * inPerGroup * k * k, rng);
+          const size = batch * outC * p.outSize;
+          const want = random(f64, size, rng);
+          viaTs(() => convForward(p, x, wt, want));
+          setNumThreads(threads);
+          const got = random(f64, size, rng);
+          convForwardWasm(p, x, wt, got);
+          setNumThreads(2);
+          const tol = f64 ? 1e-12 : 1e-5;
+          for (let i = 0; i < size; i++) {
+            if (!(Math.abs((got[i] as number) - (want[i] as number)) <= tol * (p.colRows + 1))) {
+              expect.fail(`y[${i}] = ${got[i]}, TypeScript ${want[i]}`);
+            }
+          }
+        },
+      ),
+      { numRuns: 150, seed: 23 },
+    );
+    // large enough for threads: a batch of 8 images, 16 → 32 channels, 3×3 on 16×16
+    const p = convPlan('conv2d', 2, [8, 16, 16, 16], [32, 16, 3, 3], null, { padding: 1 });
+    const rng = new Rng(3);
+    const x = random(false, 8 * 16 * 256, rng);
+    const wt = random(false, 32 * 16 * 9, rng);
+    const [one, two] = [new Float32Array(8 * 32 * 256), new Float32Array(8 * 32 * 256)];
+    setNumThreads(1);
+    convForwardWasm(p, x, wt, one);
+    setNumThreads(2);
+    await kernelsReady();
+    convForwardWasm(p, x, wt, two);
+    expect(two).toEqual(one); // each image on one thread: the same bits
+    const want = new Float32Array(8 * 32 * 256);
+    viaTs(() => convForward(p, x, wt, want));
+    for (let i = 0; i < want.length; i++) expect(Math.abs((two[i] as number) - (want[i] as number))).toBeLessThan(1e-4);
   });
 });

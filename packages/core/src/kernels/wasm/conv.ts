@@ -1,12 +1,56 @@
 // kernels/wasm: the convolution layers' bias and max-pooling kernels through WebAssembly
 // (assembly/conv.ts). Buffers are copied in one after the other, 16-byte aligned, and the outputs
 // copied back.
-import type { PoolPlan } from '../../plans/conv';
+import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
-import { heapF32, heapF64, heapI32, reserve } from './runtime';
+import { THREAD_MIN_FLOPS } from './gemm';
+import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 const floats = (es: number) => (es === 8 ? heapF64() : heapF32());
+
+/**
+ * `convForward`'s contract (../conv.ts) with x, w and y of one float type, every image's im2col and
+ * gemm inside WebAssembly; in Node, large batches are shared between the kernel threads, a range
+ * of images each. Layout: [(gemm scratch | cols) per thread | x | index | w | y].
+ */
+export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
+  const es = y.BYTES_PER_ELEMENT;
+  const flops = p.batch * p.outChannels * p.outSize * p.colRows;
+  const pool = flops >= THREAD_MIN_FLOPS && p.batch > 1 && getNumThreads() > 1 ? threadPool() : null;
+  const parts = pool ? Math.min(1 + pool.ready(), getNumThreads(), p.batch) : 1;
+  const workBytes = align16(reserve(0).workBytes(p.outSize, es));
+  const perThread = workBytes + align16(p.colRows * p.outSize * es);
+  const xPtr = parts * perThread;
+  const indexPtr = align16(xPtr + x.length * es);
+  const wPtr = align16(indexPtr + p.index.length * 4);
+  const yPtr = align16(wPtr + w.length * es);
+  const wasm = reserve(yPtr + y.length * es);
+  const heap = floats(es);
+  heap.set(x, xPtr / es);
+  heapI32().set(p.index, indexPtr / 4);
+  heap.set(w, wPtr / es);
+  const { groups, inPerGroup, inSize, outPerGroup, outSize, kSize } = p;
+  // part t: images [t·per, (t+1)·per), with its scratch at t·perThread
+  const per = Math.ceil(p.batch / parts);
+  const args = (t: number) => {
+    const [n0, n1] = [t * per, Math.min(p.batch, (t + 1) * per)];
+    const scratch = t * perThread;
+    return [n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, xPtr, indexPtr, wPtr, yPtr].concat([
+      scratch + workBytes,
+      scratch,
+    ]);
+  };
+  const kernel = es === 8 ? 'convForwardF64' : 'convForwardF32';
+  const blocks = Math.ceil(p.batch / per);
+  for (let t = 1; t < blocks; t++) pool?.post(t - 1, kernel, args(t));
+  wasm[kernel](...(args(0) as Parameters<typeof wasm.convForwardF32>));
+  const failed = pool && blocks > 1 ? pool.finish(blocks - 1) : [];
+  failed.forEach((f, i) => {
+    if (f) wasm[kernel](...(args(i + 1) as Parameters<typeof wasm.convForwardF32>));
+  });
+  y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
+}
 
 /** `addChannelBias`'s contract (../conv.ts) with bias and y of one float type. */
 export function addChannelBiasWasm(batch: number, channels: number, inner: number, bias: Buf, y: Buf): void {

@@ -84,7 +84,27 @@ export interface WasmKernels {
   maxPoolF64: MaxPoolKernel;
   maxPoolBackwardF32(n: number, arg: number, gy: number, gx: number): void;
   maxPoolBackwardF64(n: number, arg: number, gy: number, gx: number): void;
+  convForwardF32: ConvForwardKernel;
+  convForwardF64: ConvForwardKernel;
 }
+
+/** assembly/conv.ts convForward: images n0 … n1−1, a conv plan's sizes, then byte addresses. */
+export type ConvForwardKernel = (
+  n0: number,
+  n1: number,
+  groups: number,
+  inPerGroup: number,
+  inSize: number,
+  outPerGroup: number,
+  outSize: number,
+  kSize: number,
+  x: number,
+  index: number,
+  w: number,
+  y: number,
+  cols: number,
+  work: number,
+) => void;
 
 /** assembly/conv.ts maxPool: a pool plan's sizes and index map, then x, y and arg (byte addresses). */
 type MaxPoolKernel = (

@@ -70,7 +70,7 @@ function run(
   const blocks = split.length / 4;
   const pool = threadPool();
   if (!pool) throw new Error('gemm: no worker threads'); // threadsFor returned 1 then
-  for (let t = 1; t < blocks; t++) pool.post(t - 1, args(t), es);
+  for (let t = 1; t < blocks; t++) pool.post(t - 1, es === 8 ? 'gemmF64' : 'gemmF32', args(t));
   kernel(...args(0));
   const failed = pool.finish(blocks - 1);
   // a block whose worker failed (it should not) is computed here, so the result is always whole

@@ -1,8 +1,9 @@
-// kernels/wasm: worker threads for the WebAssembly gemm. In Node, a few workers instantiate the
+// kernels/wasm: worker threads for the WebAssembly kernels. In Node, a few workers instantiate the
 // same compiled module on the same shared WebAssembly memory, so a large product is split into
-// blocks of C (plans/matmul.ts `gemmSplit`) computed side by side with no copying: the calling
-// thread posts each worker its block through a small shared control array, computes the first
-// block itself, then waits for the others. Workers start in the background on first use; until
+// blocks of C (plans/matmul.ts `gemmSplit`), or a convolution into ranges of images, computed side
+// by side with no copying: the calling thread posts each worker its part (a kernel and its integer
+// arguments) through a small shared control array, computes the first part itself, then waits for
+// the others. Workers start in the background on first use; until
 // they report ready, every gemm runs on the calling thread. Browsers stay on one thread (a page's
 // main thread may not block in Atomics.wait).
 
@@ -11,8 +12,14 @@ const SEQ = 0; // job number, written by the caller
 const DONE = 1; // the last job number finished, written by the worker
 const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 if the last job threw (the caller then computes that block itself)
-const ARGS = 4; // gemm's 13 arguments, then the element size
+const KERNEL = 4; // which export runs: an index into THREAD_KERNELS
+const ARGC = 5; // how many arguments it takes
+const ARGS = 6; // its arguments (non-negative integers: sizes, flags, byte addresses)
 const SLOTS = 32;
+
+/** The exports a worker can run (assembly/), by index. */
+export const THREAD_KERNELS = ['gemmF32', 'gemmF64', 'convForwardF32', 'convForwardF64'] as const;
+export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 /**
  * Milliseconds a worker spins after a block before it blocks in Atomics.wait: a training step's
@@ -36,10 +43,10 @@ for (;;) {
     if ((spin & 1023) === 0 && performance.now() > until) Atomics.wait(ctl, ${SEQ}, seen);
   }
   seen = Atomics.load(ctl, ${SEQ});
-  const a = ctl.slice(${ARGS}, ${ARGS + 14});
-  const gemm = a[13] === 8 ? kernels.gemmF64 : kernels.gemmF32;
+  const kernel = kernels[${JSON.stringify(THREAD_KERNELS)}[ctl[${KERNEL}]]];
+  const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ctl[${ARGC}]), (v) => v >>> 0);
   try {
-    gemm(a[0], a[1], a[2], a[3] >>> 0, a[4], a[5], a[6] >>> 0, a[7], a[8], a[9] >>> 0, a[10], a[11], a[12] >>> 0);
+    kernel(...args);
     Atomics.store(ctl, ${FAILED}, 0);
   } catch {
     Atomics.store(ctl, ${FAILED}, 1);
@@ -55,8 +62,8 @@ interface NodeWorker {
 }
 type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
 
-/** The gemm arguments of one block: (m, n, k, a, lda, tA, b, ldb, tB, c, ldc, acc, work). */
-export type GemmArgs = readonly number[];
+/** A kernel's arguments for one part, e.g. gemm's (m, n, k, a, lda, tA, b, ldb, tB, c, ldc, acc, work). */
+export type KernelArgs = readonly number[];
 
 /** A pool of workers serving one compiled module and one shared memory. */
 export class GemmThreads {
@@ -100,11 +107,12 @@ export class GemmThreads {
     return n;
   }
 
-  /** Hands `args` to worker `w` (which must be ready and idle). */
-  post(w: number, args: GemmArgs, elementSize: number): void {
+  /** Hands `kernel(...args)` to worker `w` (which must be ready and idle). */
+  post(w: number, kernel: ThreadKernel, args: KernelArgs): void {
     const ctl = this.control.subarray(w * SLOTS, (w + 1) * SLOTS);
     for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i] as number;
-    ctl[ARGS + 13] = elementSize;
+    ctl[KERNEL] = THREAD_KERNELS.indexOf(kernel);
+    ctl[ARGC] = args.length;
     Atomics.store(ctl, SEQ, this.seq + 1);
     Atomics.notify(ctl, SEQ);
   }
