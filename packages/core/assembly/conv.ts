@@ -3,7 +3,7 @@
 // tensors, and max pooling with the window index map of a pool plan (src/plans/conv.ts), in
 // float32 and float64 on byte addresses. Each mirrors its TypeScript reference in
 // src/kernels/conv.ts.
-import { gemm } from './gemm';
+import { gemmF32, gemmF64 } from './gemm';
 
 /** y[n, c, i] += bias[c]. */
 @inline
@@ -137,6 +137,59 @@ export function maxPoolBackwardF64(n: i32, arg: usize, gy: usize, gx: usize): vo
   maxPoolBackward<f64>(n, arg, gy, gx);
 }
 
+/** gemm on byte addresses, by a call (not inlined: one copy of the kernel in the module). */
+@inline
+function gemm<T>(
+  m: i32, n: i32, k: i32, a: usize, lda: i32, transA: bool, b: usize, ldb: i32, transB: bool,
+  c: usize, ldc: i32, accumulate: bool, work: usize,
+): void {
+  if (sizeof<T>() == 4) gemmF32(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, work);
+  else gemmF64(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, work);
+}
+
+/** cols = the windows of x[n, g] ([colRows, outSize], through the plan's index map; 0 in the padding). */
+@inline
+function im2col<T>(
+  n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, x: usize, index: usize,
+  cols: usize,
+): void {
+  const es = sizeof<T>();
+  for (let c = 0; c < inPerGroup; c++) {
+    const xc = x + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
+    for (let t = 0; t < kSize; t++) {
+      const row = cols + <usize>((c * kSize + t) * outSize) * es;
+      const map = index + <usize>(t * outSize) * 4;
+      for (let o = 0; o < outSize; o++) {
+        const i = load<i32>(map + <usize>o * 4);
+        store<T>(row + <usize>o * es, i < 0 ? <T>0 : load<T>(xc + <usize>i * es));
+      }
+    }
+  }
+}
+
+/** gx[n, g] += col2im(cols): each column's taps added back to the input positions they came from. */
+@inline
+function col2imAdd<T>(
+  n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, cols: usize,
+  index: usize, gx: usize,
+): void {
+  const es = sizeof<T>();
+  for (let c = 0; c < inPerGroup; c++) {
+    const gc = gx + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
+    for (let t = 0; t < kSize; t++) {
+      const row = cols + <usize>((c * kSize + t) * outSize) * es;
+      const map = index + <usize>(t * outSize) * 4;
+      for (let o = 0; o < outSize; o++) {
+        const i = load<i32>(map + <usize>o * 4);
+        if (i >= 0) {
+          const d = gc + <usize>i * es;
+          store<T>(d, load<T>(d) + load<T>(row + <usize>o * es));
+        }
+      }
+    }
+  }
+}
+
 /**
  * Convolution forward of images n0 … n1−1 without bias: for each image n and group g, the windows
  * of x[n, g] gathered into cols ([colRows, outSize], through the plan's index map; 0 in the
@@ -154,22 +207,56 @@ function convForward<T>(
   const outChannels = groups * outPerGroup;
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < groups; g++) {
-      for (let c = 0; c < inPerGroup; c++) {
-        const xc = x + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
-        for (let t = 0; t < kSize; t++) {
-          const row = cols + <usize>((c * kSize + t) * outSize) * es;
-          const map = index + <usize>(t * outSize) * 4;
-          for (let o = 0; o < outSize; o++) {
-            const i = load<i32>(map + <usize>o * 4);
-            store<T>(row + <usize>o * es, i < 0 ? <T>0 : load<T>(xc + <usize>i * es));
-          }
-        }
-      }
+      im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, index, cols);
       const wg = w + <usize>(g * outPerGroup * colRows) * es;
       const yg = y + <usize>((n * outChannels + g * outPerGroup) * outSize) * es;
       gemm<T>(outPerGroup, outSize, colRows, wg, colRows, false, cols, outSize, false, yg, outSize, false, work);
     }
   }
+}
+
+/**
+ * Convolution backward of images n0 … n1−1, for each image n and group g:
+ * gw[g] += gY[n, g] · cols(x[n, g])ᵀ (the windows gathered again), and, where `gx` is not 0,
+ * gx[n, g] += col2im(W[g]ᵀ · gY[n, g]). `cols` holds colRows·outSize elements, `work` gemm's
+ * scratch for max(outSize, colRows) columns.
+ */
+@inline
+function convBackward<T>(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+): void {
+  const es = sizeof<T>();
+  const colRows = inPerGroup * kSize;
+  const inChannels = groups * inPerGroup;
+  const outChannels = groups * outPerGroup;
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < groups; g++) {
+      const gyg = gy + <usize>((n * outChannels + g * outPerGroup) * outSize) * es;
+      const wOffset = <usize>(g * outPerGroup * colRows) * es;
+      if (gw != 0) {
+        im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, index, cols);
+        gemm<T>(outPerGroup, colRows, outSize, gyg, outSize, false, cols, outSize, true, gw + wOffset, colRows, true, work);
+      }
+      if (gx != 0) {
+        gemm<T>(colRows, outSize, outPerGroup, w + wOffset, colRows, true, gyg, outSize, false, cols, outSize, false, work);
+        col2imAdd<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, cols, index, gx);
+      }
+    }
+  }
+}
+
+export function convBackwardF32(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+): void {
+  convBackward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, gy, gw, gx, cols, work);
+}
+export function convBackwardF64(
+  n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
+  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+): void {
+  convBackward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, gy, gw, gx, cols, work);
 }
 
 export function convForwardF32(

@@ -230,7 +230,7 @@ function tile64(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool):
  * C, so every size is exact.
  */
 @inline
-export function gemm<T>(
+function gemm<T>(
   m: i32, n: i32, k: i32, a: usize, lda: i32, transA: bool, b: usize, ldb: i32, transB: bool,
   c: usize, ldcElements: i32, accumulate: bool, work: usize,
 ): void {

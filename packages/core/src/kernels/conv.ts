@@ -5,8 +5,20 @@ import type { ConvPlan, PoolPlan, SlidingPlan } from '../plans/conv';
 import { elementwiseInWasm, sameFloatType } from './dispatch';
 import { gemm, WASM_MIN_FLOPS } from './gemm';
 import type { Buf } from './index';
-import { addChannelBiasWasm, convForwardWasm, maxPoolBackwardWasm, maxPoolWasm, sumChannelsWasm } from './wasm/conv';
+import {
+  addChannelBiasWasm,
+  convBackwardWasm,
+  convForwardWasm,
+  maxPoolBackwardWasm,
+  maxPoolWasm,
+  sumChannelsWasm,
+} from './wasm/conv';
 import { useWasm } from './wasm/runtime';
+
+/** Whether a convolution kernel takes the WebAssembly path: one image's product of WASM_MIN_FLOPS or more. */
+function convInWasm(p: ConvPlan, a: Buf, b: Buf, c: Buf): boolean {
+  return p.outPerGroup * p.colRows * p.outSize >= WASM_MIN_FLOPS && useWasm() && sameFloatType(a, b, c);
+}
 
 /** A zeroed scratch buffer of `out`'s float type. */
 function scratch(out: Buf, n: number): Buf {
@@ -54,7 +66,7 @@ export function col2imAdd(p: SlidingPlan, channels: number, cols: Buf, gx: Buf, 
  * matrix. One gemm per image and group.
  */
 export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
-  if (p.colRows * p.outSize >= WASM_MIN_FLOPS / p.outPerGroup && useWasm() && sameFloatType(x, w, y)) {
+  if (convInWasm(p, x, w, y)) {
     convForwardWasm(p, x, w, y);
     return;
   }
@@ -83,6 +95,10 @@ export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
 
 /** gw += Σₙ gY[n,g] · cols(x[n,g])ᵀ for each group (the windows are gathered again, not stored). */
 export function convBackwardWeight(p: ConvPlan, x: Buf, gy: Buf, gw: Buf): void {
+  if (convInWasm(p, x, gy, gw)) {
+    convBackwardWasm(p, gy, { x, gw }, null);
+    return;
+  }
   const cols = scratch(gw, p.colRows * p.outSize);
   for (let n = 0; n < p.batch; n++) {
     for (let g = 0; g < p.groups; g++) {
@@ -108,6 +124,10 @@ export function convBackwardWeight(p: ConvPlan, x: Buf, gy: Buf, gw: Buf): void 
 
 /** gx += col2im(W[g]ᵀ · gY[n,g]) for each image and group. */
 export function convBackwardInput(p: ConvPlan, w: Buf, gy: Buf, gx: Buf): void {
+  if (convInWasm(p, w, gy, gx)) {
+    convBackwardWasm(p, gy, null, { w, gx });
+    return;
+  }
   const cols = scratch(gx, p.colRows * p.outSize);
   for (let n = 0; n < p.batch; n++) {
     for (let g = 0; g < p.groups; g++) {

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addChannelBias,
   type Buf,
+  convBackwardInput,
+  convBackwardWeight,
   convForward,
   kernelsReady,
   maxPool,
@@ -17,6 +19,7 @@ import {
 } from '../../src/kernels/index';
 import {
   addChannelBiasWasm,
+  convBackwardWasm,
   convForwardWasm,
   maxPoolBackwardWasm,
   maxPoolWasm,
@@ -179,5 +182,66 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
     const want = new Float32Array(8 * 32 * 256);
     viaTs(() => convForward(p, x, wt, want));
     for (let i = 0; i < want.length; i++) expect(Math.abs((two[i] as number) - (want[i] as number))).toBeLessThan(1e-4);
+  });
+
+  it('the backward convolution (weight and input gradients, one or two threads) matches TypeScript', async () => {
+    await kernelsReady();
+    const check = (got: Buf, want: Buf, tol: number, what: string) => {
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs((got[i] as number) - (want[i] as number)) <= tol))
+          expect.fail(`${what}[${i}] = ${got[i]}, TypeScript ${want[i]}`);
+      }
+    };
+    const arb = fc.record({
+      batch: fc.integer({ min: 1, max: 4 }),
+      groups: fc.constantFrom(1, 2),
+      inPerGroup: fc.integer({ min: 1, max: 3 }),
+      outPerGroup: fc.integer({ min: 1, max: 4 }),
+      h: fc.integer({ min: 3, max: 10 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      padding: fc.integer({ min: 0, max: 1 }),
+      f64: fc.boolean(),
+      threads: fc.constantFrom(1, 2),
+      seed: fc.nat(),
+    });
+    const cases = [...fc.sample(arb, { numRuns: 100, seed: 24 })];
+    // and one large enough for threads: 6 images, 8 → 16 channels, 3×3 on 16×16
+    cases.push({
+      batch: 6,
+      groups: 1,
+      inPerGroup: 8,
+      outPerGroup: 16,
+      h: 16,
+      k: 3,
+      stride: 1,
+      padding: 1,
+      f64: false,
+      threads: 2,
+      seed: 1,
+    });
+    for (const { batch, groups, inPerGroup, outPerGroup, h, k, stride, padding, f64, threads, seed } of cases) {
+      const [inC, outC] = [groups * inPerGroup, groups * outPerGroup];
+      const p = convPlan('conv2d', 2, [batch, inC, h, h], [outC, inPerGroup, k, k], null, { stride, padding, groups });
+      const rng = new Rng(seed);
+      const x = random(f64, batch * inC * h * h, rng);
+      const wt = random(f64, outC * inPerGroup * k * k, rng);
+      const gy = random(f64, batch * outC * p.outSize, rng);
+      const gw0 = random(f64, wt.length, rng);
+      const gx0 = random(f64, x.length, rng);
+      const [wantW, wantX] = [gw0.slice(), gx0.slice()];
+      viaTs(() => {
+        convBackwardWeight(p, x, gy, wantW);
+        convBackwardInput(p, wt, gy, wantX);
+      });
+      setNumThreads(threads);
+      const [gotW, gotX] = [gw0.slice(), gx0.slice()];
+      convBackwardWasm(p, gy, { x, gw: gotW }, null);
+      convBackwardWasm(p, gy, null, { w: wt, gx: gotX });
+      setNumThreads(2);
+      const tol = (f64 ? 1e-12 : 2e-5) * (batch * p.outSize + outC + 1);
+      check(gotW, wantW, tol, 'gw');
+      check(gotX, wantX, tol, 'gx');
+    }
   });
 });

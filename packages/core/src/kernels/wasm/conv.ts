@@ -52,6 +52,82 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
 }
 
+/**
+ * The backward of `convForward` in WebAssembly, with every buffer of one float type: gw += the
+ * weight gradient when `gw` is given (as `convBackwardWeight`), gx += the input gradient when `gx`
+ * is given (as `convBackwardInput`). In Node, large batches are shared between the kernel threads,
+ * a range of images each; for the weight gradient each worker sums into a zeroed copy, added to gw
+ * at the end. Layout: [(gemm scratch | cols | gw part) per thread | x | index | w | gy | gw | gx].
+ */
+export function convBackwardWasm(
+  p: ConvPlan,
+  gy: Buf,
+  weight: { x: Buf; gw: Buf } | null,
+  input: { w: Buf; gx: Buf } | null,
+): void {
+  const es = gy.BYTES_PER_ELEMENT;
+  const [x, gw] = weight ? [weight.x, weight.gw] : [null, null];
+  const [w, gx] = input ? [input.w, input.gx] : [null, null];
+  const wLength = p.outChannels * p.colRows;
+  const flops = p.batch * p.outChannels * p.outSize * p.colRows;
+  const pool = flops >= THREAD_MIN_FLOPS && p.batch > 1 && getNumThreads() > 1 ? threadPool() : null;
+  const parts = pool ? Math.min(1 + pool.ready(), getNumThreads(), p.batch) : 1;
+  const workBytes = align16(reserve(0).workBytes(Math.max(p.outSize, p.colRows), es));
+  const colsBytes = align16(p.colRows * p.outSize * es);
+  const gwBytes = align16(wLength * es);
+  const perThread = workBytes + colsBytes + gwBytes;
+  const xPtr = parts * perThread;
+  const indexPtr = align16(xPtr + (x ? x.length : 0) * es);
+  const wPtr = align16(indexPtr + p.index.length * 4);
+  const gyPtr = align16(wPtr + wLength * es);
+  const gwPtr = align16(gyPtr + gy.length * es);
+  const gxPtr = align16(gwPtr + wLength * es);
+  const wasm = reserve(gxPtr + (gx ? gx.length : 0) * es);
+  const heap = floats(es);
+  if (x) heap.set(x, xPtr / es);
+  heapI32().set(p.index, indexPtr / 4);
+  if (w) heap.set(w, wPtr / es);
+  heap.set(gy, gyPtr / es);
+  if (gw) heap.set(gw, gwPtr / es);
+  if (gx) heap.set(gx, gxPtr / es);
+  const { groups, inPerGroup, inSize, outPerGroup, outSize, kSize } = p;
+  const per = Math.ceil(p.batch / parts);
+  const blocks = Math.ceil(p.batch / per);
+  // part t: images [t·per, (t+1)·per); the calling thread sums into gw itself, a worker into its part
+  const args = (t: number) => {
+    const scratch = t * perThread;
+    const gwTarget = gw ? (t === 0 ? gwPtr : scratch + workBytes + colsBytes) : 0;
+    if (gw && t > 0) heap.fill(0, gwTarget / es, gwTarget / es + wLength);
+    return [t * per, Math.min(p.batch, (t + 1) * per), groups, inPerGroup, inSize, outPerGroup, outSize, kSize].concat([
+      xPtr,
+      indexPtr,
+      wPtr,
+      gyPtr,
+      gwTarget,
+      gx ? gxPtr : 0,
+      scratch + workBytes,
+      scratch,
+    ]);
+  };
+  const kernel = es === 8 ? 'convBackwardF64' : 'convBackwardF32';
+  const run = (t: number) => wasm[kernel](...(args(t) as Parameters<typeof wasm.convBackwardF32>));
+  for (let t = 1; t < blocks; t++) pool?.post(t - 1, kernel, args(t));
+  run(0);
+  const failed = pool && blocks > 1 ? pool.finish(blocks - 1) : [];
+  failed.forEach((f, i) => {
+    if (f) run(i + 1);
+  });
+  if (gw) {
+    for (let t = 1; t < blocks; t++) {
+      const part = (t * perThread + workBytes + colsBytes) / es;
+      for (let i = 0; i < wLength; i++)
+        heap[gwPtr / es + i] = (heap[gwPtr / es + i] as number) + (heap[part + i] as number);
+    }
+    gw.set(heap.subarray(gwPtr / es, gwPtr / es + wLength));
+  }
+  if (gx) gx.set(heap.subarray(gxPtr / es, gxPtr / es + gx.length));
+}
+
 /** `addChannelBias`'s contract (../conv.ts) with bias and y of one float type. */
 export function addChannelBiasWasm(batch: number, channels: number, inner: number, bias: Buf, y: Buf): void {
   const es = y.BYTES_PER_ELEMENT;

@@ -86,7 +86,29 @@ export interface WasmKernels {
   maxPoolBackwardF64(n: number, arg: number, gy: number, gx: number): void;
   convForwardF32: ConvForwardKernel;
   convForwardF64: ConvForwardKernel;
+  convBackwardF32: ConvBackwardKernel;
+  convBackwardF64: ConvBackwardKernel;
 }
+
+/** assembly/conv.ts convBackward: like convForward, with gy, gw and gx (0: not wanted) addresses. */
+export type ConvBackwardKernel = (
+  n0: number,
+  n1: number,
+  groups: number,
+  inPerGroup: number,
+  inSize: number,
+  outPerGroup: number,
+  outSize: number,
+  kSize: number,
+  x: number,
+  index: number,
+  w: number,
+  gy: number,
+  gw: number,
+  gx: number,
+  cols: number,
+  work: number,
+) => void;
 
 /** assembly/conv.ts convForward: images n0 … n1−1, a conv plan's sizes, then byte addresses. */
 export type ConvForwardKernel = (

@@ -18,7 +18,14 @@ const ARGS = 6; // its arguments (non-negative integers: sizes, flags, byte addr
 const SLOTS = 32;
 
 /** The exports a worker can run (assembly/), by index. */
-export const THREAD_KERNELS = ['gemmF32', 'gemmF64', 'convForwardF32', 'convForwardF64'] as const;
+export const THREAD_KERNELS = [
+  'gemmF32',
+  'gemmF64',
+  'convForwardF32',
+  'convForwardF64',
+  'convBackwardF32',
+  'convBackwardF64',
+] as const;
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 /**
