@@ -1,10 +1,12 @@
-// kernels/wasm: the convolution layers' bias and max-pooling kernels through WebAssembly
-// (assembly/conv.ts). Buffers are copied in one after the other, 16-byte aligned, and the outputs
-// copied back.
+// kernels/wasm: the convolution layers' kernels through WebAssembly (assembly/conv.ts): the
+// convolution forward and backward (in Node, a batch split into ranges of images across the kernel
+// threads), the channel bias and its sums, max pooling. Buffers are copied in one after the other,
+// 16-byte aligned, and the outputs copied back.
 import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
 import { THREAD_MIN_FLOPS } from './gemm';
 import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
+import type { KernelArgs } from './threads';
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 const floats = (es: number) => (es === 8 ? heapF64() : heapF32());
@@ -42,13 +44,9 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
     ]);
   };
   const kernel = es === 8 ? 'convForwardF64' : 'convForwardF32';
-  const blocks = Math.ceil(p.batch / per);
-  for (let t = 1; t < blocks; t++) pool?.post(t - 1, kernel, args(t));
-  wasm[kernel](...(args(0) as Parameters<typeof wasm.convForwardF32>));
-  const failed = pool && blocks > 1 ? pool.finish(blocks - 1) : [];
-  failed.forEach((f, i) => {
-    if (f) wasm[kernel](...(args(i + 1) as Parameters<typeof wasm.convForwardF32>));
-  });
+  const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convForwardF32>));
+  if (pool) pool.runParts(kernel, Math.ceil(p.batch / per), args, here);
+  else here(args(0));
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
 }
 
@@ -110,13 +108,9 @@ export function convBackwardWasm(
     ]);
   };
   const kernel = es === 8 ? 'convBackwardF64' : 'convBackwardF32';
-  const run = (t: number) => wasm[kernel](...(args(t) as Parameters<typeof wasm.convBackwardF32>));
-  for (let t = 1; t < blocks; t++) pool?.post(t - 1, kernel, args(t));
-  run(0);
-  const failed = pool && blocks > 1 ? pool.finish(blocks - 1) : [];
-  failed.forEach((f, i) => {
-    if (f) run(i + 1);
-  });
+  const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convBackwardF32>));
+  if (pool) pool.runParts(kernel, blocks, args, here);
+  else here(args(0));
   if (gw) {
     for (let t = 1; t < blocks; t++) {
       const part = (t * perThread + workBytes + colsBytes) / es;

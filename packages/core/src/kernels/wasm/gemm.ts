@@ -1,15 +1,17 @@
 // kernels/wasm: gemm through the WebAssembly SIMD kernel (assembly/gemm.ts). The operands are
 // copied into WebAssembly memory, the kernel packs them into panels there, and C is copied back.
-// Copying rather than keeping tensor storage in WebAssembly memory, by measurement: in a profile of
-// the 784-128-64-10 MLP step (batch 64) the copies take 6 % of the step against 55 % for the
-// kernel itself, while resident storage would need a FinalizationRegistry-managed allocator and
-// typed-array views re-created whenever memory is replaced.
+// Copying rather than keeping tensor storage in WebAssembly memory, by measurement: when gemm was
+// the only WebAssembly kernel, the copies took 6 % of the 784-128-64-10 MLP step (batch 64)
+// against 55 % for the kernel itself, while resident storage would need a FinalizationRegistry-
+// managed allocator and typed-array views re-created whenever memory changes. With the kernels
+// and threads since, the copies are a larger share: resident storage is the next lever.
 // A product of at least THREAD_MIN_FLOPS multiply-adds is split into blocks of C that the worker
 // threads (threads.ts) compute side by side with the calling thread, in the same memory.
 import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
 import type { WasmKernels } from './exports';
 import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
+import type { KernelArgs } from './threads';
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 
@@ -61,22 +63,17 @@ function run(
   // block t of C: rows i0..i0+rows, columns j0..j0+cols (see gemmSplit)
   const split = gemmSplit(m, n, parts);
   const args = (t: number) => {
-    const [i0, rows, j0, cols] = split.subarray(4 * t, 4 * t + 4) as unknown as [number, number, number, number];
+    const [i0 = 0, rows = 0, j0 = 0, cols = 0] = split.subarray(4 * t, 4 * t + 4);
     const a = aPtr + (transA ? i0 : i0 * k) * es;
     const b = bPtr + (transB ? j0 * k : j0) * es;
     const c = cPtr + (i0 * n + j0) * es;
-    return [rows, cols, k, a, lda, tA, b, ldb, tB, c, n, acc, work + t * workBytes] as const;
+    return [rows, cols, k, a, lda, tA, b, ldb, tB, c, n, acc, work + t * workBytes];
   };
+  const here = (a: KernelArgs) => kernel(...(a as Parameters<typeof kernel>));
   const blocks = split.length / 4;
   const pool = threadPool();
-  if (!pool) throw new Error('gemm: no worker threads'); // threadsFor returned 1 then
-  for (let t = 1; t < blocks; t++) pool.post(t - 1, es === 8 ? 'gemmF64' : 'gemmF32', args(t));
-  kernel(...args(0));
-  const failed = pool.finish(blocks - 1);
-  // a block whose worker failed (it should not) is computed here, so the result is always whole
-  failed.forEach((f, w) => {
-    if (f) kernel(...args(w + 1));
-  });
+  if (pool) pool.runParts(es === 8 ? 'gemmF64' : 'gemmF32', blocks, args, here);
+  else for (let t = 0; t < blocks; t++) here(args(t));
 }
 
 /**

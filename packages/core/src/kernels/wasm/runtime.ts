@@ -6,7 +6,7 @@ import { ChainruleError, show } from '../../errors';
 import { relaxedSimd, simd128 } from './binary';
 import type { WasmApi, WasmKernels, WasmMemory, WasmModule } from './exports';
 import { withSharedMemory } from './shared';
-import { GemmThreads } from './threads';
+import { KernelThreads } from './threads';
 
 /** Which kernels run: the TypeScript ones, or one of the two WebAssembly builds. */
 export type KernelBackend = 'ts' | 'wasm-simd128' | 'wasm-relaxed-simd';
@@ -235,7 +235,7 @@ export function kernelsReady(): Promise<void> {
 
 // ---- worker threads (Node): see threads.ts ----
 
-let threads: GemmThreads | null = null;
+let threads: KernelThreads | null = null;
 let threadsStarted: Promise<void> = /* @__PURE__ */ Promise.resolve();
 let starting = false;
 /** Bumped whenever the pool is stopped, so that a pool still starting for an old module is discarded. */
@@ -278,7 +278,7 @@ export function setNumThreads(n: number): void {
  * The worker pool for products that are large enough, or null while it is starting or where there
  * is none (one thread, no shared memory). The first call starts it in the background.
  */
-export function threadPool(): GemmThreads | null {
+export function threadPool(): KernelThreads | null {
   if (threads) return threads;
   if (starting || !build?.shared || !compiled || !memory) return null;
   starting = true;
@@ -294,7 +294,7 @@ export function threadPool(): GemmThreads | null {
     }
     const workers = getNumThreads() - 1;
     if (workers < 1) return;
-    const pool = await GemmThreads.start(module, mem, workers);
+    const pool = await KernelThreads.start(module, mem, workers);
     if (gen !== generation) {
       pool?.stop();
       return;

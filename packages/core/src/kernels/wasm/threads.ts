@@ -73,7 +73,7 @@ type WorkerCtor = new (source: string, options: { eval: true; workerData: unknow
 export type KernelArgs = readonly number[];
 
 /** A pool of workers serving one compiled module and one shared memory. */
-export class GemmThreads {
+export class KernelThreads {
   private readonly workers: NodeWorker[] = [];
   private readonly control: Int32Array;
   private seq = 0;
@@ -97,11 +97,11 @@ export class GemmThreads {
    * Starts `count` workers on `module` and `memory` where the engine has Node's worker threads,
    * else resolves to null.
    */
-  static async start(module: unknown, memory: unknown, count: number): Promise<GemmThreads | null> {
+  static async start(module: unknown, memory: unknown, count: number): Promise<KernelThreads | null> {
     const spec = 'node:worker_threads'; // a variable: bundlers for the browser leave it alone
     try {
       const { Worker } = (await import(/* @vite-ignore */ spec)) as { Worker: WorkerCtor };
-      return new GemmThreads(Worker, module, memory, count);
+      return new KernelThreads(Worker, module, memory, count);
     } catch {
       return null;
     }
@@ -139,6 +139,24 @@ export class GemmThreads {
       failed.push(Atomics.load(ctl, FAILED) === 1);
     }
     return failed;
+  }
+
+  /**
+   * Runs part 0 of a split kernel with `here` (the calling thread's instance) and parts 1 … count−1
+   * on workers 0 …, waits for them, and runs again with `here` any part whose worker failed (it
+   * should not), so that the result is always whole.
+   */
+  runParts(
+    kernel: ThreadKernel,
+    count: number,
+    args: (part: number) => KernelArgs,
+    here: (a: KernelArgs) => void,
+  ): void {
+    for (let t = 1; t < count; t++) this.post(t - 1, kernel, args(t));
+    here(args(0));
+    this.finish(count - 1).forEach((failed, w) => {
+      if (failed) here(args(w + 1));
+    });
   }
 
   /** Ends the workers (when the module or the memory changes). */
