@@ -17,16 +17,14 @@ export const KC: i32 = 256;
 /** row block: a packed MC×KC block of A stays in L2 while the B panels stream past it. */
 export const MC: i32 = 64;
 
+/** c + a·b lane by lane: fused (relaxed_madd) in the relaxed-SIMD build, a multiply then an add otherwise. */
 @inline
-function madd32(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-
-@inline
-function madd64(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
-  return f64x2.add(c, f64x2.mul(a, b));
+function madd<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (sizeof<T>() == 4) return f32x4.relaxed_madd(a, b, c);
+    return f64x2.relaxed_madd(a, b, c);
+  }
+  return v128.add<T>(c, v128.mul<T>(a, b));
 }
 
 /**
@@ -143,75 +141,40 @@ function packB<T>(n: i32, ldb: i32, b: usize, transB: bool, p0: i32, kc: i32, nr
   }
 }
 
-/** The float32 micro-kernel: C[4×8] (+)= Ã·B̃ over kc packed steps; ldc is C's row pitch in bytes. */
-function tile32(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++, ap += 16, bp += 32) {
+/**
+ * The micro-kernel: C[4×nr] (+)= Ã·B̃ over kc packed steps, nr = 8 float32 or 4 float64 columns
+ * (two v128 per row); ldc is C's row pitch in bytes. Each step reads one column of the A panel
+ * (4 values, each splat across a vector) and one row of the B panel (2 vectors).
+ */
+function tile<T>(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool): void {
+  const es = sizeof<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0), c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++, ap += 4 * es, bp += 32) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let x = v128.load32_splat(ap);
-    c00 = madd32(x, b0, c00);
-    c01 = madd32(x, b1, c01);
-    x = v128.load32_splat(ap, 4);
-    c10 = madd32(x, b0, c10);
-    c11 = madd32(x, b1, c11);
-    x = v128.load32_splat(ap, 8);
-    c20 = madd32(x, b0, c20);
-    c21 = madd32(x, b1, c21);
-    x = v128.load32_splat(ap, 12);
-    c30 = madd32(x, b0, c30);
-    c31 = madd32(x, b1, c31);
+    let x = v128.load_splat<T>(ap);
+    c00 = madd<T>(x, b0, c00);
+    c01 = madd<T>(x, b1, c01);
+    x = v128.load_splat<T>(ap, es);
+    c10 = madd<T>(x, b0, c10);
+    c11 = madd<T>(x, b1, c11);
+    x = v128.load_splat<T>(ap, 2 * es);
+    c20 = madd<T>(x, b0, c20);
+    c21 = madd<T>(x, b1, c21);
+    x = v128.load_splat<T>(ap, 3 * es);
+    c30 = madd<T>(x, b0, c30);
+    c31 = madd<T>(x, b1, c31);
   }
   if (add) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
-}
-
-/** The float64 micro-kernel: C[4×4] (+)= Ã·B̃ over kc packed steps; ldc is C's row pitch in bytes. */
-function tile64(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, add: bool): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-  for (let p = 0; p < kc; p++, ap += 32, bp += 32) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let x = v128.load64_splat(ap);
-    c00 = madd64(x, b0, c00);
-    c01 = madd64(x, b1, c01);
-    x = v128.load64_splat(ap, 8);
-    c10 = madd64(x, b0, c10);
-    c11 = madd64(x, b1, c11);
-    x = v128.load64_splat(ap, 16);
-    c20 = madd64(x, b0, c20);
-    c21 = madd64(x, b1, c21);
-    x = v128.load64_splat(ap, 24);
-    c30 = madd64(x, b0, c30);
-    c31 = madd64(x, b1, c31);
-  }
-  if (add) {
-    c00 = f64x2.add(c00, v128.load(c));
-    c01 = f64x2.add(c01, v128.load(c, 16));
-    c10 = f64x2.add(c10, v128.load(c + ldc));
-    c11 = f64x2.add(c11, v128.load(c + ldc, 16));
-    c20 = f64x2.add(c20, v128.load(c + 2 * ldc));
-    c21 = f64x2.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f64x2.add(c30, v128.load(c + 3 * ldc));
-    c31 = f64x2.add(c31, v128.load(c + 3 * ldc, 16));
+    c00 = v128.add<T>(c00, v128.load(c));
+    c01 = v128.add<T>(c01, v128.load(c, 16));
+    c10 = v128.add<T>(c10, v128.load(c + ldc));
+    c11 = v128.add<T>(c11, v128.load(c + ldc, 16));
+    c20 = v128.add<T>(c20, v128.load(c + 2 * ldc));
+    c21 = v128.add<T>(c21, v128.load(c + 2 * ldc, 16));
+    c30 = v128.add<T>(c30, v128.load(c + 3 * ldc));
+    c31 = v128.add<T>(c31, v128.load(c + 3 * ldc, 16));
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -258,12 +221,10 @@ function gemm<T>(
           const ct = c + <usize>(i0 + i) * ldc + <usize>j * es;
           const full = i + 4 <= mc && j + nr <= n;
           if (full) {
-            if (es == 4) tile32(kc, ap, bp, ct, ldc, add);
-            else tile64(kc, ap, bp, ct, ldc, add);
+            tile<T>(kc, ap, bp, ct, ldc, add);
             continue;
           }
-          if (es == 4) tile32(kc, ap, bp, edge, <usize>nr * es, false);
-          else tile64(kc, ap, bp, edge, <usize>nr * es, false);
+          tile<T>(kc, ap, bp, edge, <usize>nr * es, false);
           const rows = min(4, mc - i);
           const cols = min(nr, n - j);
           for (let r = 0; r < rows; r++) {

@@ -2,25 +2,18 @@
 // typed arrays (θ, g and the state buffers of equal length). `sgd`, `sgdMomentum` and `adam`
 // dispatch to WebAssembly SIMD (wasm/optim.ts) for float arrays of at least WASM_MIN_UPDATE
 // elements; the `…Ts` loops are the reference they are tested against and the fallback.
+import { elementwiseInWasm, WASM_MIN_ELEMENTWISE } from './dispatch';
 import type { Buf } from './index';
 import { adamWasm, sgdMomentumWasm, sgdWasm } from './wasm/optim';
-import { useWasm } from './wasm/runtime';
 
 /**
- * Elements from which an update runs in WebAssembly: copying θ, g and the state in and out costs
- * less than the TypeScript loop from here on (it runs 3–10× faster per element in float32).
+ * Elements from which an update runs in WebAssembly (the elementwise threshold): copying θ, g and
+ * the state in and out costs less than the TypeScript loop from here on (it runs 3–10× faster per
+ * element in float32).
  */
-export const WASM_MIN_UPDATE = 1024;
+export const WASM_MIN_UPDATE = WASM_MIN_ELEMENTWISE;
 
-/** Whether every buffer is a Float32Array, or every one a Float64Array. */
-function oneFloatType(bufs: readonly Buf[]): boolean {
-  const f32 = bufs.every((b) => b instanceof Float32Array);
-  return f32 || bufs.every((b) => b instanceof Float64Array);
-}
-
-function inWasm(bufs: readonly Buf[]): boolean {
-  return (bufs[0] as Buf).length >= WASM_MIN_UPDATE && useWasm() && oneFloatType(bufs);
-}
+const inWasm = (bufs: Buf[]) => elementwiseInWasm((bufs[0] as Buf).length, ...bufs);
 
 /** Plain SGD: θ ← θ − γ(g + λθ). */
 export function sgd(theta: Buf, g: Buf, lr: number, weightDecay: number): void {

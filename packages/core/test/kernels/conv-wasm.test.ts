@@ -27,17 +27,9 @@ import {
 } from '../../src/kernels/wasm/conv';
 import { convPlan, poolPlan } from '../../src/plans/conv';
 import { Rng } from '../../src/rng';
+import { viaTs } from './via-ts';
 
 const wasmOn = process.env.CHAINRULE_KERNELS !== 'ts';
-
-function viaTs(f: () => void): void {
-  setKernels('ts');
-  try {
-    f();
-  } finally {
-    setKernels('wasm');
-  }
-}
 
 function random(f64: boolean, n: number, rng: Rng, levels = 0): Buf {
   const x = f64 ? new Float64Array(n) : new Float32Array(n);

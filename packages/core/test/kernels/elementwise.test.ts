@@ -5,20 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addRowVector, gemmBias, gemmTs, relu, reluBackward, setKernels, sumRows } from '../../src/kernels/index';
 import { reluBackwardWasm, reluWasm, sumRowsWasm } from '../../src/kernels/wasm/elementwise';
 import { Rng } from '../../src/rng';
+import { viaTs } from './via-ts';
 
 const special = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1e-45, -1e-45];
 const value = fc.oneof(fc.constantFrom(...special), fc.double({ min: -10, max: 10, noNaN: true }));
 const wasmOn = process.env.CHAINRULE_KERNELS !== 'ts';
-
-/** `f` with the TypeScript kernels (the reference), then back to WebAssembly. */
-function viaTs(f: () => void): void {
-  setKernels('ts');
-  try {
-    f();
-  } finally {
-    setKernels('wasm');
-  }
-}
 
 describe.skipIf(!wasmOn)('WebAssembly ReLU', () => {
   beforeAll(() => setKernels('wasm'));

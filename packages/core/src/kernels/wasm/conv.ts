@@ -4,12 +4,10 @@
 // 16-byte aligned, and the outputs copied back.
 import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
+import { align16, heapFloats } from './copy';
 import { THREAD_MIN_FLOPS } from './gemm';
-import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
+import { getNumThreads, heapI32, reserve, threadPool } from './runtime';
 import type { KernelArgs } from './threads';
-
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-const floats = (es: number) => (es === 8 ? heapF64() : heapF32());
 
 /**
  * `convForward`'s contract (../conv.ts) with x, w and y of one float type, every image's im2col and
@@ -28,7 +26,7 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
   const wPtr = align16(indexPtr + p.index.length * 4);
   const yPtr = align16(wPtr + w.length * es);
   const wasm = reserve(yPtr + y.length * es);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   heap.set(x, xPtr / es);
   heapI32().set(p.index, indexPtr / 4);
   heap.set(w, wPtr / es);
@@ -81,7 +79,7 @@ export function convBackwardWasm(
   const gwPtr = align16(gyPtr + gy.length * es);
   const gxPtr = align16(gwPtr + wLength * es);
   const wasm = reserve(gxPtr + (gx ? gx.length : 0) * es);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   if (x) heap.set(x, xPtr / es);
   heapI32().set(p.index, indexPtr / 4);
   if (w) heap.set(w, wPtr / es);
@@ -127,7 +125,7 @@ export function addChannelBiasWasm(batch: number, channels: number, inner: numbe
   const es = y.BYTES_PER_ELEMENT;
   const biasPtr = align16(y.length * es);
   const wasm = reserve(biasPtr + channels * es);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   heap.set(y, 0);
   heap.set(bias.subarray(0, channels), biasPtr / es);
   (es === 8 ? wasm.addChannelBiasF64 : wasm.addChannelBiasF32)(batch, channels, inner, biasPtr, 0);
@@ -146,7 +144,7 @@ export function sumChannelsWasm(
   const es = gy.BYTES_PER_ELEMENT;
   const gbPtr = align16(gy.length * es);
   const wasm = reserve(gbPtr + channels * es);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   heap.set(gy, 0);
   if (accumulate) heap.set(gb.subarray(0, channels), gbPtr / es);
   (es === 8 ? wasm.sumChannelsF64 : wasm.sumChannelsF32)(batch, channels, inner, 0, gbPtr, accumulate ? 1 : 0);
@@ -160,7 +158,7 @@ export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void 
   const yPtr = align16(indexPtr + p.index.length * 4);
   const argPtr = align16(yPtr + y.length * es);
   const wasm = reserve(argPtr + arg.length * 4);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   heap.set(x, 0);
   heapI32().set(p.index, indexPtr / 4);
   const kernel = es === 8 ? wasm.maxPoolF64 : wasm.maxPoolF32;
@@ -175,7 +173,7 @@ export function maxPoolBackwardWasm(arg: Int32Array, gy: Buf, gx: Buf): void {
   const gyPtr = align16(gx.length * es);
   const argPtr = align16(gyPtr + gy.length * es);
   const wasm = reserve(argPtr + arg.length * 4);
-  const heap = floats(es);
+  const heap = heapFloats(es);
   heap.set(gx, 0);
   heap.set(gy.subarray(0, arg.length), gyPtr / es);
   heapI32().set(arg, argPtr / 4);

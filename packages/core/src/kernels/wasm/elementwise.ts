@@ -1,8 +1,8 @@
 // kernels/wasm: ReLU and the bias's column sums through the WebAssembly SIMD kernels
 // (assembly/elementwise.ts), with their buffers copied in and out.
 import type { Buf } from '../index';
-import { copyIn, copyOut } from './copy';
-import { heapF32, heapF64, reserve } from './runtime';
+import { align16, copyIn, copyOut, heapFloats } from './copy';
+import { reserve } from './runtime';
 
 /** `relu`'s contract (../unary.ts) with x and y of one float type. */
 export function reluWasm(x: Buf, y: Buf): void {
@@ -21,9 +21,9 @@ export function reluBackwardWasm(x: Buf, gy: Buf, gx: Buf, accumulate: boolean):
 /** `sumRows`'s contract (../reduce.ts) with x and out of one float type. */
 export function sumRowsWasm(rows: number, n: number, x: Buf, out: Buf, accumulate: boolean): void {
   const es = x.BYTES_PER_ELEMENT;
-  const outPtr = (rows * n * es + 15) & ~15;
+  const outPtr = align16(rows * n * es);
   const wasm = reserve(outPtr + n * es);
-  const heap = es === 8 ? heapF64() : heapF32();
+  const heap = heapFloats(es);
   heap.set(x.subarray(0, rows * n), 0);
   if (accumulate) heap.set(out.subarray(0, n), outPtr / es);
   (es === 8 ? wasm.sumRowsF64 : wasm.sumRowsF32)(rows, n, 0, outPtr, accumulate ? 1 : 0);

@@ -3,64 +3,10 @@
 
 /** The functions exported by assembly/ (addresses in bytes, flags 0 or 1). */
 export interface WasmKernels {
-  gemmF32(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    tA: number,
-    b: number,
-    ldb: number,
-    tB: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    work: number,
-  ): void;
-  gemmF64(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    tA: number,
-    b: number,
-    ldb: number,
-    tB: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    work: number,
-  ): void;
-  gemmBatchF32(
-    m: number,
-    n: number,
-    k: number,
-    count: number,
-    a: number,
-    tA: number,
-    b: number,
-    tB: number,
-    c: number,
-    acc: number,
-    offs: number,
-    work: number,
-  ): void;
-  gemmBatchF64(
-    m: number,
-    n: number,
-    k: number,
-    count: number,
-    a: number,
-    tA: number,
-    b: number,
-    tB: number,
-    c: number,
-    acc: number,
-    offs: number,
-    work: number,
-  ): void;
+  gemmF32: GemmKernel;
+  gemmF64: GemmKernel;
+  gemmBatchF32: GemmBatchKernel;
+  gemmBatchF64: GemmBatchKernel;
   workBytes(n: number, elementSize: number): number;
   sgdF32: SgdKernel;
   sgdF64: SgdKernel;
@@ -138,6 +84,38 @@ type MaxPoolKernel = (
   x: number,
   y: number,
   arg: number,
+) => void;
+
+/** assembly/gemm.ts gemm: C[m×n] (+)= op(A)·op(B) with leading dimensions (in elements). */
+type GemmKernel = (
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  lda: number,
+  tA: number,
+  b: number,
+  ldb: number,
+  tB: number,
+  c: number,
+  ldc: number,
+  acc: number,
+  work: number,
+) => void;
+/** assembly/gemm.ts gemmBatch: `count` products at the (A, B, C) offset triples stored at `offs`. */
+type GemmBatchKernel = (
+  m: number,
+  n: number,
+  k: number,
+  count: number,
+  a: number,
+  tA: number,
+  b: number,
+  tB: number,
+  c: number,
+  acc: number,
+  offs: number,
+  work: number,
 ) => void;
 
 /** assembly/optim.ts: n elements at byte addresses; flags 0 or 1. */

@@ -9,11 +9,10 @@
 // threads (threads.ts) compute side by side with the calling thread, in the same memory.
 import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
+import { align16, heapFloats } from './copy';
 import type { WasmKernels } from './exports';
-import { getNumThreads, heapF32, heapF64, heapI32, reserve, threadPool } from './runtime';
+import { getNumThreads, heapI32, reserve, threadPool } from './runtime';
 import type { KernelArgs } from './threads';
-
-const align16 = (bytes: number) => (bytes + 15) & ~15;
 
 /**
  * m·n·k from which a product is shared between threads. Two threads against one, measured on 2
@@ -105,7 +104,7 @@ export function gemmWasm(
   const cPtr = align16(bPtr + k * n * es);
   const biasPtr = align16(cPtr + m * n * es);
   const wasm = reserve(biasPtr + (rowBias ? n * es : 0));
-  const heap = es === 8 ? heapF64() : heapF32();
+  const heap = heapFloats(es);
   heap.set(a.subarray(aOffset, aOffset + m * k), aPtr / es);
   heap.set(b.subarray(bOffset, bOffset + k * n), bPtr / es);
   if (accumulate) heap.set(c.subarray(cOffset, cOffset + m * n), cPtr / es);
@@ -167,7 +166,7 @@ export function gemmBatchedWasm(
   const cPtr = align16(bPtr + bLen * es);
   const oPtr = align16(cPtr + cLen * es);
   const wasm = reserve(oPtr + 12 * count);
-  const heap = es === 8 ? heapF64() : heapF32();
+  const heap = heapFloats(es);
   heap.set(a.subarray(a0, a0 + aLen), aPtr / es);
   heap.set(b.subarray(b0, b0 + bLen), bPtr / es);
   heap.set(c.subarray(c0, c0 + cLen), cPtr / es);
