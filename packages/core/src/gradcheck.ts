@@ -2,7 +2,7 @@
 import { ChainruleError, check, describe, fmtShape, show } from './errors';
 import { Rng } from './rng';
 import { grad } from './tensor/autograd';
-import { noGrad } from './tensor/record';
+import { withGradMode } from './tensor/record';
 import { Tensor } from './tensor/tensor';
 
 /** Tolerances and step of `gradcheck`. */
@@ -90,29 +90,27 @@ export function gradcheck(
   let worstExcess = Number.NEGATIVE_INFINITY;
   let worst: GradcheckReport['worst'] = null;
   let checked = 0;
-  noGrad(() => {
-    xs.forEach((x, input) => {
-      for (let index = 0; index < x.size; index++) {
-        const saved = x.data[index] as number;
-        x.data[index] = saved + eps;
-        const plus = project(fn(...xs));
-        x.data[index] = saved - eps;
-        const minus = project(fn(...xs));
-        x.data[index] = saved;
-        const numeric = (plus - minus) / (2 * eps);
-        const a = (analytic[input] as Tensor).data[index] as number;
-        const abs = Math.abs(a - numeric);
-        const rel = abs / Math.max(Math.abs(numeric), Number.MIN_VALUE);
-        maxAbsError = Math.max(maxAbsError, abs);
-        if (abs > atol) maxRelError = Math.max(maxRelError, rel);
-        const excess = abs - (atol + rtol * Math.abs(numeric));
-        if (excess > worstExcess || Number.isNaN(abs)) {
-          worstExcess = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : excess;
-          worst = { input, index, analytic: a, numeric };
-        }
-        checked++;
+  xs.forEach((x, input) => {
+    for (let index = 0; index < x.size; index++) {
+      const saved = x.data[index] as number;
+      x.data[index] = saved + eps;
+      const plus = project(fn(...xs));
+      x.data[index] = saved - eps;
+      const minus = project(fn(...xs));
+      x.data[index] = saved;
+      const numeric = (plus - minus) / (2 * eps);
+      const a = (analytic[input] as Tensor).data[index] as number;
+      const abs = Math.abs(a - numeric);
+      const rel = abs / Math.max(Math.abs(numeric), Number.MIN_VALUE);
+      maxAbsError = Math.max(maxAbsError, abs);
+      if (abs > atol) maxRelError = Math.max(maxRelError, rel);
+      const excess = abs - (atol + rtol * Math.abs(numeric));
+      if (excess > worstExcess || Number.isNaN(abs)) {
+        worstExcess = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : excess;
+        worst = { input, index, analytic: a, numeric };
       }
-    });
+      checked++;
+    }
   });
   const ok = worstExcess <= 0;
   const w = worst as GradcheckReport['worst'];
@@ -121,4 +119,59 @@ export function gradcheck(
     : 'no elements';
   const message = `gradcheck ${ok ? 'passed' : 'FAILED'}: ${checked} elements, max abs error ${maxAbsError.toExponential(2)}, max rel error ${maxRelError.toExponential(2)}; worst at ${where}`;
   return { ok, maxAbsError, maxRelError, worst: w, checked, message };
+}
+
+/**
+ * Checks second derivatives: gradcheck applied to the first derivative. With a random cotangent
+ * v of the output's shape (itself an input of the check) and random weights uᵢ, the scalar
+ * s(x, v) = Σᵢ ⟨uᵢ, vᵀ ∂fn/∂xᵢ⟩ is computed by grad(…, { createGraph: true }) and its autodiff
+ * gradient is compared with central differences: in x that is every entry of the Hessian-vector
+ * products uᵀ(∂²⟨v, fn⟩/∂x²), in v every entry of J·u (so the VJP itself is checked too).
+ * PyTorch's gradgradcheck, with a random projection instead of the full second-order Jacobian.
+ * @throws ChainruleError as gradcheck.
+ * @example
+ * gradgradcheck((x) => x.tanh(), [randn([3], { dtype: 'float64' })]).ok; // true
+ */
+export function gradgradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
+  check(typeof fn === 'function', () => `gradgradcheck: fn must be a function, got ${show(fn)}`);
+  check(Array.isArray(inputs) && inputs.length > 0, () => 'gradgradcheck: inputs must be a non-empty array of tensors');
+  inputs.forEach((x, i) => {
+    check(x instanceof Tensor, () => `gradgradcheck: input ${i} is ${describe(x)}, expected a Tensor`);
+  });
+  const rng = new Rng((opts?.seed ?? 0) + 1);
+  const random = (shape: readonly number[]) => {
+    const t = new Tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
+    for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(-1, 1);
+    return t;
+  };
+  const probe = withGradMode(true, () =>
+    fn(
+      ...inputs.map((x) => {
+        const c = x.clone('float64');
+        c.requiresGrad = true;
+        return c;
+      }),
+    ),
+  );
+  if (!(probe instanceof Tensor)) {
+    throw new ChainruleError(`gradgradcheck: fn must return a Tensor, got ${describe(probe)}`);
+  }
+  const v = random(probe.shape);
+  const u = inputs.map((x) => random(x.shape));
+  const n = inputs.length;
+  // s(x, v): the first derivative, projected; recorded even while gradcheck perturbs under noGrad
+  const firstDerivative = (...args: Tensor[]): Tensor =>
+    withGradMode(true, () => {
+      const xs = args.slice(0, n);
+      const y = fn(...xs);
+      check(y.requiresGrad, () => 'gradgradcheck: the output does not depend on any input (no graph was recorded)');
+      const gs = grad(y, xs, { gradOutput: args[n] as Tensor, createGraph: true, allowUnused: true });
+      return gs.map((g, i) => g.mul(u[i] as Tensor).sum()).reduce((a, b) => a.add(b));
+    });
+  const report = gradcheck(firstDerivative, [...inputs, v], opts);
+  return { ...report, message: report.message.replace(/^gradcheck/, 'gradgradcheck') };
 }

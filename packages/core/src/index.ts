@@ -6,7 +6,8 @@
 export { toDot } from './dot';
 export { type GraphNode, runBackward, topoSort } from './engine';
 export { ChainruleError, show } from './errors';
-export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck';
+export { type FuncGradOptions, type FuncJacobianOptions, func } from './func';
+export { type GradcheckOptions, type GradcheckReport, gradcheck, gradgradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export { optimKernels } from './kernels/optim-namespace';
 export {
@@ -44,6 +45,7 @@ export {
   toLabels,
   zeros,
 } from './tensor/create';
+export { type CustomOpSpec, checkpoint, customOp } from './tensor/custom';
 export { type DType, promote } from './tensor/dtype';
 export { type AttentionOptions, scaledDotProductAttention } from './tensor/ops/attention';
 export { add, div, mul, neg, pow, sub } from './tensor/ops/binary';
@@ -92,6 +94,7 @@ export { crossEntropy, logSoftmax, softmax } from './tensor/ops/softmax';
 export {
   abs,
   cos,
+  erf,
   exp,
   gelu,
   leakyRelu,
@@ -105,7 +108,7 @@ export {
   square,
   tanh,
 } from './tensor/ops/unary';
-export { gradBuffer, gradTarget, isGradEnabled, noGrad, record } from './tensor/record';
+export { gradBuffer, gradTarget, isGradEnabled, noGrad, record, type Vjp } from './tensor/record';
 export type { Reduction } from './tensor/reduction';
-export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor';
+export { type NestedArray, Tensor, type TensorHook, type TensorLike } from './tensor/tensor';
 export { Value, type ValueLike } from './value';

@@ -64,6 +64,8 @@ describe('op registry', () => {
         'conv2d',
         'maxPool2d',
         'avgPool2d',
+        'sumTo',
+        'scatterAdd',
       ];
       const method = op.name === 'variance' ? 'var' : op.name; // `var` is a method name, not a function name
       if (!standalone.includes(op.name))

@@ -123,6 +123,15 @@ export function geluBackward(x: Buf, gy: Buf, gx: Buf): void {
   }
 }
 
+/** y = erf(x), elementwise. */
+export function erfForward(x: Buf, y: Buf): void {
+  for (let i = 0; i < x.length; i++) y[i] = erf(x[i]!);
+}
+/** gx += gy · 2/√π · e^(−x²). */
+export function erfBackward(x: Buf, gy: Buf, gx: Buf): void {
+  for (let i = 0; i < gy.length; i++) gx[i]! += gy[i]! * 1.1283791670955126 * Math.exp(-x[i]! * x[i]!);
+}
+
 /**
  * The error function to ~1e-15 relative: its Maclaurin series 2/√π Σ (−1)ⁿx²ⁿ⁺¹/(n!(2n+1)) for
  * |x| < 2.5, and erfc's continued fraction (evaluated by Lentz's method) beyond.

@@ -45,3 +45,12 @@ export function axisPlan(op: string, shape: Shape, dim: number): AxisPlan {
   if (shape.length === 0) return { dim: 0, outer: 1, n: 1, inner: 1 };
   return { dim: d, outer: sizeOf(shape.slice(0, d)), n: shape[d] as number, inner: sizeOf(shape.slice(d + 1)) };
 }
+
+/**
+ * The dims of `from` along which `to` was broadcast to make it: the leading dims `to` lacks, and
+ * the dims where `to` has size 1. A gradient of `from`'s shape is summed over them to fit `to` (F15).
+ */
+export function broadcastDims(from: Shape, to: Shape): number[] {
+  const lead = from.length - to.length;
+  return from.map((_, i) => i).filter((i) => i < lead || (to[i - lead] === 1 && from[i] !== 1));
+}

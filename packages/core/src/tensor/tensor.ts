@@ -32,6 +32,7 @@ import { logSoftmax, softmax } from './ops/softmax';
 import {
   abs,
   cos,
+  erf,
   exp,
   gelu,
   leakyRelu,
@@ -45,10 +46,14 @@ import {
   square,
   tanh,
 } from './ops/unary';
+import type { Vjp } from './record';
 
 export type { DType };
 /** What `toArray()` returns: a number (a boolean for bool) for a 0-d tensor, nested arrays otherwise. */
 export type NestedArray = number | boolean | NestedArray[];
+/** A gradient hook (see Tensor.registerHook): returns a replacement gradient, or nothing to keep it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook written as a block with no return gives void
+export type TensorHook = (grad: Tensor) => Tensor | void;
 /** A second operand: a tensor, or a number taken as a 0-d tensor of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
@@ -79,6 +84,11 @@ export class Tensor extends TensorBase {
   children: readonly Tensor[] = [];
   /** Internal to the engine: adds this node's contribution to its operands' gradients; null for leaves and once backward() has run. */
   backwardStep: (() => void) | null = null;
+  /** Internal to the engine: this node's VJP in Tensor ops (createGraph); null for leaves and once released. */
+  vjp: Vjp | null = null;
+  /** Whether this non-leaf keeps its `.grad` after backward() (see retainGrad). */
+  retainsGrad = false;
+  private hooks: TensorHook[] | null = null;
   /** The versions of children (then this tensor) when the op recorded them; backward checks them. */
   savedVersions: readonly number[] | null = null;
   private versionCount = 0;
@@ -264,6 +274,10 @@ export class Tensor extends TensorBase {
   /** SiLU (swish): x·σ(x). */
   silu(): Tensor {
     return silu(this);
+  }
+  /** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (∂L/∂x = ∂L/∂y · 2/√π e^(−x²)). */
+  erf(): Tensor {
+    return erf(this);
   }
 
   // ops/reduce.ts
@@ -518,6 +532,54 @@ export class Tensor extends TensorBase {
    */
   backward(grad?: Tensor, opts?: BackwardOptions): void {
     backward(this, grad, opts);
+  }
+
+  /**
+   * Keeps ∂L/∂this in `.grad` after backward() although this tensor is not a leaf (PyTorch's
+   * retain_grad): a way to print the δ of a hidden layer. A leaf keeps its gradient anyway.
+   * @throws ChainruleError if this tensor does not require a gradient.
+   * @example
+   * const z = x.matmul(w); z.retainGrad(); z.relu().sum().backward(); z.grad; // ∂L/∂z
+   */
+  retainGrad(): void {
+    check(this.requiresGrad, () => 'retainGrad: this tensor does not require grad, so it gets no gradient to keep');
+    if (this.children.length > 0) this.retainsGrad = true;
+  }
+
+  /**
+   * Runs `hook(∂L/∂this)` each time the gradient with respect to this tensor is complete, during
+   * backward() and grad(); a returned tensor (of the same shape) replaces the gradient from there
+   * on. Returns a function that removes the hook (torch.Tensor.register_hook).
+   * @throws ChainruleError if this tensor does not require a gradient or hook is not a function.
+   * @example
+   * const remove = h.registerHook((g) => g.clamp(-1, 1)); // clip the gradient flowing through h
+   */
+  registerHook(hook: TensorHook): () => void {
+    check(typeof hook === 'function', () => `registerHook: expects a function, got ${show(hook)}`);
+    check(this.requiresGrad, () => 'registerHook: cannot register a hook on a tensor that does not require grad');
+    if (this.hooks === null) this.hooks = [];
+    const hooks = this.hooks;
+    hooks.push(hook);
+    return () => {
+      const i = hooks.indexOf(hook);
+      if (i >= 0) hooks.splice(i, 1);
+    };
+  }
+
+  /** Internal to the engine: ∂L/∂this passed through the registered hooks, in order. */
+  runHooks(grad: Tensor): Tensor {
+    let g = grad;
+    if (this.hooks === null) return g;
+    for (const hook of [...this.hooks]) {
+      const out = hook(g);
+      if (out === undefined) continue;
+      check(
+        out instanceof Tensor && sameShape(out.shape, this.shape),
+        () => `registerHook: a hook must return nothing or a tensor of shape ${fmtShape(this.shape)}, got ${show(out)}`,
+      );
+      g = out.dtype === this.dtype ? out : out.to(this.dtype);
+    }
+    return g;
   }
 
   /** The same data, cut from the graph: no history, requiresGrad false. Shares storage, as in PyTorch. */

@@ -192,9 +192,10 @@ describe('a failed backward changes nothing; in-place changes are caught', () =>
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([5], { requiresGrad: true });
     a.grad = tensor([0.5, 0.5]);
-    const broken = record(a.mul(2).sum().detach(), 'broken', [b], () => {
+    const fail = () => {
       throw new Error('custom backward failed');
-    });
+    };
+    const broken = record(a.mul(2).sum().detach(), 'broken', [b], fail, fail);
     const loss = a.mul(3).sum().add(broken);
     expect(() => loss.backward()).toThrow('custom backward failed');
     expect(a.grad?.toArray()).toEqual([0.5, 0.5]);

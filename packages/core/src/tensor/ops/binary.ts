@@ -9,6 +9,7 @@ import { asTensor, empty } from '../create';
 import { arithmetic, floating, promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
+import { sumTo } from './reduce';
 
 /**
  * Elementwise a + b with PyTorch broadcasting (∂L/∂a = ∂L/∂y, ∂L/∂b = ∂L/∂y, summed over broadcast dims).
@@ -19,11 +20,17 @@ export function add(a: Tensor, b: TensorLike): Tensor {
   const p = broadcastPlan('add', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.add(p, a.data, B.data, y.data);
-  return record(y, 'add', [a, B], (gy) => {
-    // ∂L/∂a = gy ,  ∂L/∂b = gy
-    if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
-    if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
-  });
+  return record(
+    y,
+    'add',
+    [a, B],
+    (gy) => {
+      // ∂L/∂a = gy ,  ∂L/∂b = gy
+      if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
+      if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
+    },
+    (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy, B.shape) : null],
+  );
 }
 
 /**
@@ -35,11 +42,17 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
   const p = broadcastPlan('sub', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.sub(p, a.data, B.data, y.data);
-  return record(y, 'sub', [a, B], (gy) => {
-    // ∂L/∂a = gy ,  ∂L/∂b = −gy
-    if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
-    if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, -1, gradBuffer(B));
-  });
+  return record(
+    y,
+    'sub',
+    [a, B],
+    (gy) => {
+      // ∂L/∂a = gy ,  ∂L/∂b = −gy
+      if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
+      if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, -1, gradBuffer(B));
+    },
+    (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy.neg(), B.shape) : null],
+  );
 }
 
 /**
@@ -51,11 +64,17 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
   const p = broadcastPlan('mul', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
   K.mul(p, a.data, B.data, y.data);
-  return record(y, 'mul', [a, B], (gy) => {
-    // ∂L/∂a = gy ∘ b ,  ∂L/∂b = gy ∘ a
-    if (a.requiresGrad) K.mulBackward(p, gy, B.data, gradBuffer(a));
-    if (B.requiresGrad) K.mulBackward(swapPlan(p), gy, a.data, gradBuffer(B));
-  });
+  return record(
+    y,
+    'mul',
+    [a, B],
+    (gy) => {
+      // ∂L/∂a = gy ∘ b ,  ∂L/∂b = gy ∘ a
+      if (a.requiresGrad) K.mulBackward(p, gy, B.data, gradBuffer(a));
+      if (B.requiresGrad) K.mulBackward(swapPlan(p), gy, a.data, gradBuffer(B));
+    },
+    (gy) => [a.requiresGrad ? sumTo(gy.mul(B), a.shape) : null, B.requiresGrad ? sumTo(gy.mul(a), B.shape) : null],
+  );
 }
 
 /**
@@ -67,11 +86,20 @@ export function div(a: Tensor, b: TensorLike): Tensor {
   const p = broadcastPlan('div', a.shape, B.shape);
   const y = empty(p.shape, floating(promote(a.dtype, B.dtype)));
   K.div(p, a.data, B.data, y.data);
-  return record(y, 'div', [a, B], (gy) => {
-    // ∂L/∂a = gy / b ,  ∂L/∂b = −gy ∘ a / b²
-    if (a.requiresGrad) K.divBackwardNumerator(p, gy, B.data, gradBuffer(a));
-    if (B.requiresGrad) K.divBackwardDenominator(p, gy, a.data, B.data, gradBuffer(B));
-  });
+  return record(
+    y,
+    'div',
+    [a, B],
+    (gy) => {
+      // ∂L/∂a = gy / b ,  ∂L/∂b = −gy ∘ a / b²
+      if (a.requiresGrad) K.divBackwardNumerator(p, gy, B.data, gradBuffer(a));
+      if (B.requiresGrad) K.divBackwardDenominator(p, gy, a.data, B.data, gradBuffer(B));
+    },
+    (gy) => [
+      a.requiresGrad ? sumTo(gy.div(B), a.shape) : null,
+      B.requiresGrad ? sumTo(gy.mul(a).div(B.square()).neg(), B.shape) : null,
+    ],
+  );
 }
 
 /** xⁿ for a number exponent n, elementwise. */
@@ -81,18 +109,30 @@ export function pow(x: Tensor, exponent: number): Tensor {
   const integral = Number.isInteger(exponent) && exponent >= 0;
   const y = empty(x.shape, integral ? arithmetic(x.dtype) : floating(x.dtype));
   K.pow(x.data, exponent, y.data);
-  return record(y, 'pow', [x], (gy) => {
-    // ∂L/∂x = gy ∘ n·xⁿ⁻¹
-    K.powBackward(x.data, exponent, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'pow',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy ∘ n·xⁿ⁻¹
+      K.powBackward(x.data, exponent, gy, gradBuffer(x));
+    },
+    (gy) => [exponent === 0 ? gy.mul(0) : gy.mul(x.pow(exponent - 1).mul(exponent))],
+  );
 }
 
 /** Elementwise −x (∂L/∂x = −∂L/∂y). */
 export function neg(x: Tensor): Tensor {
   const y = empty(x.shape, arithmetic(x.dtype));
   K.neg(x.data, y.data);
-  return record(y, 'neg', [x], (gy) => {
-    // ∂L/∂x = −gy
-    K.negBackward(gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'neg',
+    [x],
+    (gy) => {
+      // ∂L/∂x = −gy
+      K.negBackward(gy, gradBuffer(x));
+    },
+    (gy) => [gy.neg()],
+  );
 }

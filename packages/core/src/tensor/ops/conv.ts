@@ -9,6 +9,7 @@ import {
   type ConvPlan,
   convPlan,
   type PoolOptions,
+  type PoolPlan,
   poolPlan,
   type SpatialArg,
 } from '../../plans/conv';
@@ -16,6 +17,7 @@ import { empty } from '../create';
 import { promote } from '../dtype';
 import { gradBuffer, gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
+import { scatterAdd } from './indexing';
 
 function checkOperands(op: string, x: unknown, w: unknown, b: unknown): void {
   const named: [string, unknown][] = [
@@ -65,13 +67,49 @@ function convolve(op: string, p: ConvPlan, x: Tensor, w: Tensor, b: Tensor | nul
   // F18: Yₙ = W · U(xₙ) + b 1ᵀ, per group
   K.convForward(p, x.data, w.data, y.data);
   if (b) K.addChannelBias(p.batch, p.outChannels, p.outSize, b.data, y.data);
-  return record(y, op, b ? [x, w, b] : [x, w], (gy) => {
-    // F19: ∂L/∂W = Σₙ ∂L/∂Yₙ · U(xₙ)ᵀ ,  ∂L/∂b = Σ_{n, positions} ∂L/∂Y
-    if (w.requiresGrad) K.convBackwardWeight(p, x.data, gy, gradBuffer(w));
-    if (b?.requiresGrad) K.sumChannels(p.batch, p.outChannels, p.outSize, gy, ...gradTarget(b));
-    // F20: ∂L/∂xₙ = Uᵀ(Wᵀ · ∂L/∂Yₙ): col2im adds each window's gradient back, overlaps summed (F16)
-    if (x.requiresGrad) K.convBackwardInput(p, w.data, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    op,
+    b ? [x, w, b] : [x, w],
+    (gy) => {
+      // F19: ∂L/∂W = Σₙ ∂L/∂Yₙ · U(xₙ)ᵀ ,  ∂L/∂b = Σ_{n, positions} ∂L/∂Y
+      if (w.requiresGrad) K.convBackwardWeight(p, x.data, gy, gradBuffer(w));
+      if (b?.requiresGrad) K.sumChannels(p.batch, p.outChannels, p.outSize, gy, ...gradTarget(b));
+      // F20: ∂L/∂xₙ = Uᵀ(Wᵀ · ∂L/∂Yₙ): col2im adds each window's gradient back, overlaps summed (F16)
+      if (x.requiresGrad) K.convBackwardInput(p, w.data, gy, gradBuffer(x));
+    },
+    (gy) => [
+      x.requiresGrad ? convInputGrad(op, p, gy, w, x.shape) : null,
+      w.requiresGrad ? convWeightGrad(op, p, x, gy, w.shape) : null,
+      b?.requiresGrad ? gy.reshape([p.batch, p.outChannels, p.outSize]).sum([0, 2]) : null,
+    ],
+  );
+}
+
+// The two gradients of a convolution as ops of their own, so that they can be differentiated
+// again. Each is linear in both operands, and the three ops are each other's adjoints: with
+// C_w x = conv(x, w), F20 is C_wᵀ g and F19 is ∂⟨C_w x, g⟩/∂w. Their fast paths run the VJPs.
+
+/** F20 as an op: gx = C_wᵀ g = col2im(Wᵀ · g), a transposed convolution of g (x's shape). */
+function convInputGrad(op: string, p: ConvPlan, g: Tensor, w: Tensor, xShape: readonly number[]): Tensor {
+  const gx = empty(xShape, promote(g.dtype, w.dtype));
+  K.convBackwardInput(p, w.data, g.data, gx.data);
+  // ∂L/∂g = C_w(∂L/∂gx) (a convolution) ,  ∂L/∂w = F19 with ∂L/∂gx as the input and g as ∂L/∂Y
+  return record(gx, `${op}InputGrad`, [g, w], null, (ggx) => [
+    g.requiresGrad ? convolve(op, p, ggx, w, null) : null,
+    w.requiresGrad ? convWeightGrad(op, p, ggx, g, w.shape) : null,
+  ]);
+}
+
+/** F19 as an op: gw = Σₙ gₙ · U(xₙ)ᵀ (w's shape), so that ⟨gw, v⟩ = ⟨C_v x, g⟩. */
+function convWeightGrad(op: string, p: ConvPlan, x: Tensor, g: Tensor, wShape: readonly number[]): Tensor {
+  const gw = empty(wShape, promote(x.dtype, g.dtype));
+  K.convBackwardWeight(p, x.data, g.data, gw.data);
+  // ∂L/∂x = C_vᵀ g (F20 with v = ∂L/∂gw as the weight) ,  ∂L/∂g = C_v x (a convolution of x by v)
+  return record(gw, `${op}WeightGrad`, [x, g], null, (ggw) => [
+    x.requiresGrad ? convInputGrad(op, p, g, ggw, x.shape) : null,
+    g.requiresGrad ? convolve(op, p, x, ggw, null) : null,
+  ]);
 }
 
 function checkInput(op: string, x: unknown): void {
@@ -89,10 +127,16 @@ export function maxPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions =
   const y = empty(p.outShape, x.dtype);
   const arg = new Int32Array(y.size);
   K.maxPool(p, x.data, y.data, arg);
-  return record(y, 'maxPool2d', [x], (gy) => {
-    // F21: ∂L/∂xᵢ = Σ_{o : argmax(o) = i} ∂L/∂yₒ (a tie goes to the first maximum, as PyTorch)
-    K.maxPoolBackward(arg, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'maxPool2d',
+    [x],
+    (gy) => {
+      // F21: ∂L/∂xᵢ = Σ_{o : argmax(o) = i} ∂L/∂yₒ (a tie goes to the first maximum, as PyTorch)
+      K.maxPoolBackward(arg, gy, gradBuffer(x));
+    },
+    (gy) => [scatterAdd(gy, arg, x.shape)],
+  );
 }
 
 /**
@@ -102,11 +146,29 @@ export function maxPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions =
  */
 export function avgPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions = {}): Tensor {
   checkInput('avgPool2d', x);
-  const p = poolPlan('avgPool2d', x.shape, kernelSize, opts);
+  return averagePool(poolPlan('avgPool2d', x.shape, kernelSize, opts), x);
+}
+
+/** Average pooling along a plan: a linear map A, whose VJP is Aᵀ (F22) and Aᵀ's is A again. */
+function averagePool(p: PoolPlan, x: Tensor): Tensor {
   const y = empty(p.outShape, x.dtype);
   K.avgPool(p, x.data, y.data);
-  return record(y, 'avgPool2d', [x], (gy) => {
-    // F22: ∂L/∂xᵢ = Σ_{o : i ∈ window(o)} ∂L/∂yₒ / (kH·kW)
-    K.avgPoolBackward(p, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'avgPool2d',
+    [x],
+    (gy) => {
+      // F22: ∂L/∂xᵢ = Σ_{o : i ∈ window(o)} ∂L/∂yₒ / (kH·kW)
+      K.avgPoolBackward(p, gy, gradBuffer(x));
+    },
+    (gy) => [averagePoolAdjoint(p, gy, x.shape)],
+  );
+}
+
+/** F22 as an op: Aᵀg, each window's gradient spread over its taps. */
+function averagePoolAdjoint(p: PoolPlan, g: Tensor, xShape: readonly number[]): Tensor {
+  const gx = empty(xShape, g.dtype);
+  K.avgPoolBackward(p, g.data, gx.data);
+  // ∂L/∂g = A(∂L/∂gx): the pooling is its adjoint's adjoint
+  return record(gx, 'avgPool2dAdjoint', [g], null, (ggx) => [averagePool(p, ggx)]);
 }

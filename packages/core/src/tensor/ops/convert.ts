@@ -18,8 +18,14 @@ export function to(x: Tensor, dtype: DType): Tensor {
   const y = empty(x.shape, dtype);
   if (dtype === 'bool') K.castToBool(x.data, y.data);
   else K.cast(x.data, y.data);
-  return record(y, 'to', [x], (gy) => {
-    // ∂L/∂x = gy, converted back to x's dtype
-    K.addInto(gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'to',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy, converted back to x's dtype
+      K.addInto(gy, gradBuffer(x));
+    },
+    (gy) => [gy.to(x.dtype)],
+  );
 }

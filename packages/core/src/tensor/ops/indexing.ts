@@ -42,10 +42,28 @@ function indexArray(op: string, index: unknown, allowArrays = false): IndexArray
 function take(op: string, x: Tensor, p: GatherPlan): Tensor {
   const y = empty(p.outShape, x.dtype);
   K.take(p.src, x.data, y.data);
-  return record(y, op, [x], (gy) => {
-    // F17: ∂L/∂x[src[i]] += gy[i] — scatter-add, so an element read twice gets both gradients
-    K.takeBackward(p.src, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    op,
+    [x],
+    (gy) => {
+      // F17: ∂L/∂x[src[i]] += gy[i] — scatter-add, so an element read twice gets both gradients
+      K.takeBackward(p.src, gy, gradBuffer(x));
+    },
+    (gy) => [scatterAdd(gy, p.src, x.shape)],
+  );
+}
+
+/**
+ * The adjoint of a gather: y = zeros(shape), then y[src[i]] += g[i] for every element i of g
+ * (src holds flat indices into y). The VJP of every gather-like op (slice, gather, max, max
+ * pooling), differentiable in g so that their gradients can be differentiated again.
+ */
+export function scatterAdd(g: Tensor, src: Int32Array, shape: readonly number[]): Tensor {
+  const y = empty(shape, g.dtype);
+  K.takeBackward(src, g.data, y.data);
+  // ∂L/∂g[i] = gy[src[i]]: a scatter's adjoint is the gather along the same map (F17)
+  return record(y, 'scatterAdd', [g], null, (gy) => [take('take', gy, { outShape: g.shape, src })]);
 }
 
 /**
@@ -68,10 +86,34 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   shape[d] = length;
   const y = empty(shape, x.dtype);
   K.copyWindow(p, x.data, y.data, false);
-  return record(y, 'narrow', [x], (gy) => {
-    // F17: ∂L/∂x = gy in the window it was cut from, 0 elsewhere
-    K.copyWindow(reverseWindow(p), gy, gradBuffer(x), true);
-  });
+  return record(
+    y,
+    'narrow',
+    [x],
+    (gy) => {
+      // F17: ∂L/∂x = gy in the window it was cut from, 0 elsewhere
+      K.copyWindow(reverseWindow(p), gy, gradBuffer(x), true);
+    },
+    (gy) => [unnarrow(gy, x.shape, d, start < 0 ? start + (x.shape[d] as number) : start)],
+  );
+}
+
+/** narrow's adjoint: zeros of `shape` with g placed at `start` along `dim` (the VJP of narrow, cat and split). */
+function unnarrow(g: Tensor, shape: readonly number[], dim: number, start: number): Tensor {
+  const length = g.shape[dim] as number;
+  const p = narrowPlan('narrow', shape, dim, start, length);
+  const y = empty(shape, g.dtype);
+  K.copyWindow(reverseWindow(p), g.data, y.data, true);
+  return record(
+    y,
+    'unnarrow',
+    [g],
+    (gy) => {
+      // ∂L/∂g = the window of gy where g was placed (narrow is unnarrow's adjoint)
+      K.copyWindow(p, gy, gradBuffer(g), true);
+    },
+    (gy) => [narrow(gy, dim, start, length)],
+  );
 }
 
 /** The slice at `index` of `dim`, that dim removed (torch.select; x.select(0, i) is x[i]). */

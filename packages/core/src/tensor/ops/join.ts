@@ -41,13 +41,24 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t, i) => {
     K.copyWindow(p.windows[i] as (typeof p.windows)[number], t.data, y.data, false);
   });
-  return record(y, 'cat', [...tensors], (gy) => {
-    // F17: ∂L/∂x_i = the window of gy where x_i was copied
-    tensors.forEach((t, i) => {
-      if (t.requiresGrad)
-        K.copyWindow(reverseWindow(p.windows[i] as (typeof p.windows)[number]), gy, gradBuffer(t), true);
-    });
-  });
+  return record(
+    y,
+    'cat',
+    [...tensors],
+    (gy) => {
+      // F17: ∂L/∂x_i = the window of gy where x_i was copied
+      tensors.forEach((t, i) => {
+        if (t.requiresGrad)
+          K.copyWindow(reverseWindow(p.windows[i] as (typeof p.windows)[number]), gy, gradBuffer(t), true);
+      });
+    },
+    (gy) =>
+      split(
+        gy,
+        tensors.map((t) => t.shape[d] as number),
+        d,
+      ),
+  );
 }
 
 /** The tensors (all of one shape) stacked along a new `dim`. */

@@ -30,10 +30,21 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, reduction: Reducti
   const losses = empty(p.shape, floating(p.dtype));
   K.bce(p.data, target.data, losses.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
-  return record(y, op, [p], (gy) => {
-    // ∂L/∂p = (p − t) / (p(1 − p)), the denominator kept ≥ 1e-12 as PyTorch does
-    K.bceBackward(p.data, target.data, gy, gyStep, scale, gradBuffer(p));
-  });
+  return record(
+    y,
+    op,
+    [p],
+    (gy) => {
+      // ∂L/∂p = (p − t) / (p(1 − p)), the denominator kept ≥ 1e-12 as PyTorch does
+      K.bceBackward(p.data, target.data, gy, gyStep, scale, gradBuffer(p));
+    },
+    (gy) => [
+      p
+        .sub(target)
+        .div(p.mul(p.neg().add(1)).clamp(1e-12))
+        .mul(gy.mul(scale)),
+    ],
+  );
 }
 
 /** Binary cross-entropy on logits, softplus(z) − t·z: stable for any z. */
@@ -44,10 +55,16 @@ export function binaryCrossEntropyWithLogits(z: Tensor, target: Tensor, reductio
   const losses = empty(z.shape, floating(z.dtype));
   K.bceWithLogits(z.data, target.data, losses.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
-  return record(y, op, [z], (gy) => {
-    // F11: ∂L/∂z = σ(z) − t (divided by N for the mean)
-    K.bceWithLogitsBackward(z.data, target.data, gy, gyStep, scale, gradBuffer(z));
-  });
+  return record(
+    y,
+    op,
+    [z],
+    (gy) => {
+      // F11: ∂L/∂z = σ(z) − t (divided by N for the mean)
+      K.bceWithLogitsBackward(z.data, target.data, gy, gyStep, scale, gradBuffer(z));
+    },
+    (gy) => [z.sigmoid().sub(target).mul(gy.mul(scale))],
+  );
 }
 
 /**
@@ -63,8 +80,14 @@ export function huber(p: Tensor, target: Tensor, delta = 1, reduction: Reduction
   const losses = empty(p.shape, floating(p.dtype));
   K.huber(p.data, target.data, delta, losses.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
-  return record(y, op, [p], (gy) => {
-    // ∂L/∂p = d where |d| < δ, δ·sign(d) elsewhere (d = p − t), divided by N for the mean
-    K.huberBackward(p.data, target.data, delta, gy, gyStep, scale, gradBuffer(p));
-  });
+  return record(
+    y,
+    op,
+    [p],
+    (gy) => {
+      // ∂L/∂p = d where |d| < δ, δ·sign(d) elsewhere (d = p − t), divided by N for the mean
+      K.huberBackward(p.data, target.data, delta, gy, gyStep, scale, gradBuffer(p));
+    },
+    (gy) => [p.sub(target).clamp(-delta, delta).mul(gy.mul(scale))],
+  );
 }

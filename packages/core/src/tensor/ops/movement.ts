@@ -10,6 +10,7 @@ import { normalizeDim, normalizeDims, sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
+import { sumTo } from './reduce';
 
 /**
  * The same elements in a new shape; one entry may be −1 (inferred).
@@ -18,10 +19,16 @@ import { Tensor } from '../tensor';
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape);
   const y = new Tensor(x.data, target);
-  return record(y, 'reshape', [x], (gy) => {
-    // ∂L/∂x = gy, read in x's shape (same elements, same order)
-    K.addInto(gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'reshape',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy, read in x's shape (same elements, same order)
+      K.addInto(gy, gradBuffer(x));
+    },
+    (gy) => [reshape(gy, x.shape)],
+  );
 }
 
 /** Merges dims startDim..endDim into one (all dims by default): flatten = reshape. */
@@ -43,10 +50,16 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   const p = permutePlan(x.shape, perm);
   const y = empty(p.outShape, x.dtype);
   K.permute(p, x.data, y.data, false);
-  return record(y, 'transpose', [x], (gy) => {
-    // ∂L/∂x = transpose(gy): a swap of two dims is its own inverse
-    K.permute(permutePlan(y.shape, perm), gy, gradBuffer(x), true);
-  });
+  return record(
+    y,
+    'transpose',
+    [x],
+    (gy) => {
+      // ∂L/∂x = transpose(gy): a swap of two dims is its own inverse
+      K.permute(permutePlan(y.shape, perm), gy, gradBuffer(x), true);
+    },
+    (gy) => [transpose(gy, d0, d1)],
+  );
 }
 
 function inferShape(x: Tensor, shape: readonly number[]): number[] {
@@ -107,10 +120,16 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const p = permutePlan(x.shape, perm);
   const y = empty(p.outShape, x.dtype);
   K.permute(p, x.data, y.data, false);
-  return record(y, 'permute', [x], (gy) => {
-    // ∂L/∂x = gy permuted back by the inverse permutation
-    K.permute(permutePlan(y.shape, inverse), gy, gradBuffer(x), true);
-  });
+  return record(
+    y,
+    'permute',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy permuted back by the inverse permutation
+      K.permute(permutePlan(y.shape, inverse), gy, gradBuffer(x), true);
+    },
+    (gy) => [permute(gy, inverse)],
+  );
 }
 
 /**
@@ -131,10 +150,16 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const p = broadcastPlan('expand', target, x.shape);
   const y = empty(target, x.dtype);
   K.broadcastAdd(p, x.data, y.data);
-  return record(y, 'expand', [x], (gy) => {
-    // F15: ∂L/∂x = gy summed over the dims x was broadcast along (sum is expand's adjoint)
-    K.sumTo(p, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'expand',
+    [x],
+    (gy) => {
+      // F15: ∂L/∂x = gy summed over the dims x was broadcast along (sum is expand's adjoint)
+      K.sumTo(p, gy, gradBuffer(x));
+    },
+    (gy) => [sumTo(gy, x.shape)],
+  );
 }
 
 /** The lower triangle of the last two dims (j − i ≤ diagonal), zeros above. */
@@ -155,8 +180,14 @@ function triangle(op: string, x: Tensor, diagonal: number, upper: boolean): Tens
   const batch = rows * cols === 0 ? 0 : x.size / (rows * cols);
   const y = empty(x.shape, x.dtype);
   K.triangle(batch, rows, cols, diagonal, upper, x.data, y.data, false);
-  return record(y, op, [x], (gy) => {
-    // ∂L/∂x = gy on the kept triangle, 0 elsewhere (the same mask)
-    K.triangle(batch, rows, cols, diagonal, upper, gy, gradBuffer(x), true);
-  });
+  return record(
+    y,
+    op,
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy on the kept triangle, 0 elsewhere (the same mask)
+      K.triangle(batch, rows, cols, diagonal, upper, gy, gradBuffer(x), true);
+    },
+    (gy) => [triangle(op, gy, diagonal, upper)],
+  );
 }

@@ -4,14 +4,15 @@
 // Each reduction walks a plan of (x's shape, y's keep-dim shape): y is "broadcast" over x.
 import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
-import { axisPlan, type ReducePlan, reducePlan } from '../../plans/reduce';
-import { checkFlag, checkNumber, checkOptionsObject, sizeOf } from '../../plans/shape';
+import { axisPlan, broadcastDims, type ReducePlan, reducePlan } from '../../plans/reduce';
+import { checkFlag, checkNumber, checkOptionsObject, reducedShape, sameShape, sizeOf } from '../../plans/shape';
 import { empty } from '../create';
 import { arithmetic } from '../dtype';
 import { gradBuffer, noGrad, record } from '../record';
 import type { Tensor } from '../tensor';
 import { add, div, neg, sub } from './binary';
-import { reshape } from './movement';
+import { flip, scatterAdd } from './indexing';
+import { expand, reshape } from './movement';
 import { lt, where } from './select';
 import { abs, exp, log, sqrt, square } from './unary';
 
@@ -20,10 +21,27 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false
   const p = reducePlan('sum', x.shape, dim, keepDim);
   const y = empty(p.outShape, arithmetic(x.dtype));
   K.sumTo(p.walk, x.data, y.data);
-  return record(y, 'sum', [x], (gy) => {
-    // ∂L/∂x = gy broadcast back over the summed dims (each x element enters one sum once)
-    K.broadcastAdd(p.walk, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'sum',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy broadcast back over the summed dims (each x element enters one sum once)
+      K.broadcastAdd(p.walk, gy, gradBuffer(x));
+    },
+    (gy) => [expand(reshape(gy, reducedShape(x.shape, p.dims, true)), x.shape)],
+  );
+}
+
+/**
+ * g summed over the dims along which `shape` was broadcast to g's shape, then given `shape`: the
+ * gradient of a broadcast operand (F15). PyTorch's sum_to_size.
+ */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const dims = broadcastDims(g.shape, shape);
+  // ∂L/∂g = the gradient broadcast back to g's shape: a composite of sum and reshape (backward: theirs)
+  return reshape(dims.length > 0 ? sum(g, dims, true) : g, shape);
 }
 
 /** The arithmetic mean over `dim` (all dims when omitted). */
@@ -44,10 +62,16 @@ export function max(x: Tensor, dim?: number | readonly number[], keepDim = false
   const y = empty(p.outShape, x.dtype);
   const arg = new Int32Array(y.size);
   K.maxAlong(p.walk, x.data, y.data, arg);
-  return record(y, 'max', [x], (gy) => {
-    // ∂L/∂x[i] = gy where i is the arg-max, 0 elsewhere
-    K.maxBackward(arg, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'max',
+    [x],
+    (gy) => {
+      // ∂L/∂x[i] = gy where i is the arg-max, 0 elsewhere
+      K.maxBackward(arg, gy, gradBuffer(x));
+    },
+    (gy) => [scatterAdd(gy, arg, x.shape)],
+  );
 }
 
 /** The minimum over `dim` (all dims when omitted); the gradient goes to the first arg-min. */
@@ -134,8 +158,14 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   const p = axisPlan('cumsum', x.shape, dim);
   const y = empty(x.shape, arithmetic(x.dtype));
   K.cumsum(p, x.data, y.data);
-  return record(y, 'cumsum', [x], (gy) => {
-    // ∂L/∂x_i = Σ_{j ≥ i} gy_j: x_i enters every later partial sum
-    K.cumsumBackward(p, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'cumsum',
+    [x],
+    (gy) => {
+      // ∂L/∂x_i = Σ_{j ≥ i} gy_j: x_i enters every later partial sum
+      K.cumsumBackward(p, gy, gradBuffer(x));
+    },
+    (gy) => [flip(cumsum(flip(gy, [p.dim]), p.dim), [p.dim])],
+  );
 }

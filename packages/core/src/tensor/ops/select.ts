@@ -6,8 +6,9 @@ import { broadcastPlan, broadcastPlan3, broadcastShape, swapPlan } from '../../p
 import { sameShape } from '../../plans/shape';
 import { asTensor, empty, full } from '../create';
 import { promote, scalarDType } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, noGrad, record } from '../record';
 import { Tensor, type TensorLike } from '../tensor';
+import { sumTo } from './reduce';
 
 /** The outcome of a comparison for a < b, a = b, a > b, and a NaN operand. */
 type Outcomes = readonly [lt: number, eq: number, gt: number, nan: number];
@@ -67,11 +68,20 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const w = broadcastPlan3('where', cond.shape, A.shape, B.shape);
   const y = empty(w.shape, promote(A.dtype, B.dtype));
   K.where(w, cond.data, A.data, B.data, y.data);
-  return record(y, 'where', [A, B], (gy) => {
-    // ∂L/∂a = gy where cond, ∂L/∂b = gy where not cond (each summed over its broadcast dims)
-    if (A.requiresGrad) K.whereBackward(w, 1, cond.data, 1, gy, gradBuffer(A));
-    if (B.requiresGrad) K.whereBackward(w, 2, cond.data, 0, gy, gradBuffer(B));
-  });
+  return record(
+    y,
+    'where',
+    [A, B],
+    (gy) => {
+      // ∂L/∂a = gy where cond, ∂L/∂b = gy where not cond (each summed over its broadcast dims)
+      if (A.requiresGrad) K.whereBackward(w, 1, cond.data, 1, gy, gradBuffer(A));
+      if (B.requiresGrad) K.whereBackward(w, 2, cond.data, 0, gy, gradBuffer(B));
+    },
+    (gy) => [
+      A.requiresGrad ? sumTo(where(cond, gy, 0), A.shape) : null,
+      B.requiresGrad ? sumTo(where(cond, 0, gy), B.shape) : null,
+    ],
+  );
 }
 
 /**
@@ -110,10 +120,16 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const dtype = [lo, hi].reduce((d, v) => (Number.isFinite(v) ? promote(d, scalarDType(v, x.dtype)) : d), x.dtype);
   const y = empty(x.shape, dtype);
   K.clamp(x.data, lo, hi, y.data);
-  return record(y, 'clamp', [x], (gy) => {
-    // ∂L/∂x = gy where min ≤ x ≤ max, 0 where a bound was applied
-    K.clampBackward(x.data, lo, hi, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'clamp',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy where min ≤ x ≤ max, 0 where a bound was applied
+      K.clampBackward(x.data, lo, hi, gy, gradBuffer(x));
+    },
+    (gy) => [where(x.ge(lo), where(x.le(hi), gy, 0), 0)],
+  );
 }
 
 function extremum(op: string, a: Tensor, b: TensorLike, sign: number): Tensor {
@@ -121,11 +137,26 @@ function extremum(op: string, a: Tensor, b: TensorLike, sign: number): Tensor {
   const p = broadcastPlan(op, a.shape, B.shape);
   const y = empty(p.shape, promote(a.dtype, B.dtype));
   K.extremum(p, a.data, B.data, sign, y.data);
-  return record(y, op, [a, B], (gy) => {
-    // ∂L/∂a = gy where a wins, ∂L/∂b = gy where b wins; a tie gives each half (as PyTorch)
-    if (a.requiresGrad) K.extremumBackward(p, a.data, B.data, sign, gy, gradBuffer(a));
-    if (B.requiresGrad) K.extremumBackward(swapPlan(p), B.data, a.data, sign, gy, gradBuffer(B));
-  });
+  return record(
+    y,
+    op,
+    [a, B],
+    (gy) => {
+      // ∂L/∂a = gy where a wins, ∂L/∂b = gy where b wins; a tie gives each half (as PyTorch)
+      if (a.requiresGrad) K.extremumBackward(p, a.data, B.data, sign, gy, gradBuffer(a));
+      if (B.requiresGrad) K.extremumBackward(swapPlan(p), B.data, a.data, sign, gy, gradBuffer(B));
+    },
+    (gy) => {
+      // the share of gy each operand wins (1, ½ at a tie, 0), a constant of the graph
+      const [wa, wb] = noGrad(() => {
+        const half = a.eq(B).to(y.dtype).mul(0.5);
+        const aWins = (sign > 0 ? a.gt(B) : a.lt(B)).to(y.dtype);
+        const bWins = (sign > 0 ? a.lt(B) : a.gt(B)).to(y.dtype);
+        return [aWins.add(half), bWins.add(half)];
+      });
+      return [a.requiresGrad ? sumTo(gy.mul(wa), a.shape) : null, B.requiresGrad ? sumTo(gy.mul(wb), B.shape) : null];
+    },
+  );
 }
 
 /** The elementwise maximum of a and b, broadcasting; NaN if either is NaN. */

@@ -3,7 +3,7 @@
 import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { axisPlan } from '../../plans/reduce';
-import { empty, toLabels } from '../create';
+import { empty, oneHot, toLabels } from '../create';
 import { floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { checkReduction, type Reduction, reduceLosses } from '../reduction';
@@ -14,10 +14,16 @@ export function softmax(x: Tensor, dim = -1): Tensor {
   const p = axisPlan('softmax', x.shape, dim);
   const y = empty(x.shape, floating(x.dtype));
   K.softmax(p, x.data, y.data);
-  return record(y, 'softmax', [x], (gy) => {
-    // ∂L/∂x = y ∘ (gy − Σ gy∘y)   (the Jacobian diag(y) − y yᵀ, applied without forming it)
-    K.softmaxBackward(p, y.data, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'softmax',
+    [x],
+    (gy) => {
+      // ∂L/∂x = y ∘ (gy − Σ gy∘y)   (the Jacobian diag(y) − y yᵀ, applied without forming it)
+      K.softmaxBackward(p, y.data, gy, gradBuffer(x));
+    },
+    (gy) => [y.mul(gy.sub(gy.mul(y).sum(p.dim, true)))],
+  );
 }
 
 /** logSoftmax(x)ᵢ = xᵢ − max x − ln Σⱼ exp(xⱼ − max x) along `dim`. */
@@ -25,10 +31,16 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const p = axisPlan('logSoftmax', x.shape, dim);
   const y = empty(x.shape, floating(x.dtype));
   K.logSoftmax(p, x.data, y.data);
-  return record(y, 'logSoftmax', [x], (gy) => {
-    // ∂L/∂x = gy − softmax(x) Σ gy ,  softmax(x) = exp(y)
-    K.logSoftmaxBackward(p, y.data, gy, gradBuffer(x));
-  });
+  return record(
+    y,
+    'logSoftmax',
+    [x],
+    (gy) => {
+      // ∂L/∂x = gy − softmax(x) Σ gy ,  softmax(x) = exp(y)
+      K.logSoftmaxBackward(p, y.data, gy, gradBuffer(x));
+    },
+    (gy) => [gy.sub(y.exp().mul(gy.sum(p.dim, true)))],
+  );
 }
 
 /**
@@ -54,8 +66,18 @@ export function crossEntropy(
   const probs = empty(logits.shape, floating(logits.dtype));
   K.crossEntropy(rows, c, logits.data, t, losses.data, probs.data);
   const { y, gyStep, scale } = reduceLosses(losses, reduction);
-  return record(y, 'crossEntropy', [logits], (gy) => {
-    // F12: ∂L/∂z = (softmax(z) − onehot(t)) · gy, divided by N for the mean
-    K.crossEntropyBackward(rows, c, probs.data, t, gy, gyStep, scale, gradBuffer(logits));
-  });
+  return record(
+    y,
+    'crossEntropy',
+    [logits],
+    (gy) => {
+      // F12: ∂L/∂z = (softmax(z) − onehot(t)) · gy, divided by N for the mean
+      K.crossEntropyBackward(rows, c, probs.data, t, gy, gyStep, scale, gradBuffer(logits));
+    },
+    (gy) => {
+      const target = oneHot(t, c, { dtype: logits.dtype }).reshape(logits.shape);
+      const g = reduction === 'none' && logits.ndim === 2 ? gy.unsqueeze(-1) : gy;
+      return [softmax(logits, -1).sub(target).mul(g.mul(scale))];
+    },
+  );
 }
