@@ -213,7 +213,10 @@ function grad<F extends AnyFn>(f: F, opts: FuncGradOptions): (...args: Args<F>) 
  */
 function grad(f: AnyFn, opts: FuncGradOptions = {}): (...args: unknown[]) => unknown {
   checkFn('func.grad', f);
-  return (...args) => gradAndValueImpl('func.grad', f, opts, args)[0];
+  return (...args) => {
+    const [g, value] = gradAndValueImpl('func.grad', f, opts, args);
+    return opts.hasAux ? [g, (value as [unknown, unknown])[1]] : g;
+  };
 }
 
 function gradAndValue<F extends AnyFn>(

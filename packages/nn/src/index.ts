@@ -22,7 +22,7 @@ export {
   mseLoss,
   nllLoss,
 } from './losses';
-export { Module } from './module';
+export { type ForwardHook, type ForwardPreHook, Module } from './module';
 // Layers for custom architectures: convolution, pooling, structure
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv';
 export { Flatten, Identity } from './layers/flatten';

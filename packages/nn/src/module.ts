@@ -63,9 +63,18 @@ function isFloat(dtype: string): boolean {
  * }
  * new Net().namedParameters().map(([n]) => n); // ['blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', …]
  */
+/** A hook run after forward(): returns a replacement output, or nothing (undefined). */
+// biome-ignore lint/suspicious/noExplicitAny: forward's inputs and output are each layer's own
+export type ForwardHook<M extends Module = Module> = (module: M, inputs: any[], output: any) => unknown;
+/** A hook run before forward(): returns replacement inputs (an array), or nothing (undefined). */
+// biome-ignore lint/suspicious/noExplicitAny: forward's inputs are each layer's own
+export type ForwardPreHook<M extends Module = Module> = (module: M, inputs: any[]) => unknown;
 export abstract class Module {
   /** True in training mode (the default); Dropout and BatchNorm behave differently in eval. */
   training = true;
+  /** Hooks run around forward() (registerForwardHook, registerForwardPreHook); '_' keeps them out of parameters. */
+  _forwardHooks?: ForwardHook<Module>[];
+  _forwardPreHooks?: ForwardPreHook<Module>[];
 
   /**
    * The layer's computation, called directly (`model.forward(x)`; there is no __call__ in
@@ -73,6 +82,72 @@ export abstract class Module {
    */
   // biome-ignore lint/suspicious/noExplicitAny: each layer narrows forward's inputs and output to its own
   abstract forward(...inputs: any[]): any;
+
+  /**
+   * Runs `hook(module, inputs, output)` after every forward(); a returned value replaces the
+   * output. Returns a function that removes the hook (PyTorch's register_forward_hook).
+   * @throws ChainruleError if hook is not a function.
+   * @example
+   * const acts: Tensor[] = [];
+   * const remove = model.layers[0]!.registerForwardHook((_m, _in, out) => { acts.push(out); });
+   */
+  registerForwardHook(hook: ForwardHook<this>): () => void {
+    return this.addHook('registerForwardHook', '_forwardHooks', hook);
+  }
+
+  /**
+   * Runs `hook(module, inputs)` before every forward(); a returned array replaces the inputs.
+   * Returns a function that removes the hook (PyTorch's register_forward_pre_hook).
+   * @throws ChainruleError if hook is not a function.
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): () => void {
+    return this.addHook('registerForwardPreHook', '_forwardPreHooks', hook);
+  }
+
+  private addHook(op: string, key: '_forwardHooks' | '_forwardPreHooks', hook: unknown): () => void {
+    if (typeof hook !== 'function') {
+      throw new ChainruleError(`${this.constructor.name}.${op}: expects a function, got ${show(hook)}`);
+    }
+    const list: unknown[] = this[key] ?? [];
+    (this as unknown as Record<string, unknown>)[key] = list;
+    list.push(hook);
+    this.wrapForward();
+    return () => {
+      const i = list.indexOf(hook);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /**
+   * Gives this instance a forward that runs the hooks around the class's own (once; a
+   * non-enumerable own property, so parameters and state dicts do not see it).
+   */
+  private wrapForward(): void {
+    if (Object.hasOwn(this, 'forward')) return;
+    const own = this.forward;
+    // biome-ignore lint/suspicious/noExplicitAny: forward's inputs and output are each layer's own
+    const hooked = (...inputs: any[]): any => {
+      let args = inputs;
+      for (const pre of [...(this._forwardPreHooks ?? [])]) {
+        const replaced = pre(this, args);
+        if (replaced !== undefined) {
+          if (!Array.isArray(replaced)) {
+            throw new ChainruleError(
+              `${this.constructor.name}.forward: a forward pre-hook must return nothing or an array of inputs, got ${show(replaced)}`,
+            );
+          }
+          args = replaced as unknown[];
+        }
+      }
+      let output = own.apply(this, args);
+      for (const hook of [...(this._forwardHooks ?? [])]) {
+        const replaced = hook(this, args, output);
+        if (replaced !== undefined) output = replaced;
+      }
+      return output;
+    };
+    Object.defineProperty(this, 'forward', { value: hooked, writable: true, configurable: true, enumerable: false });
+  }
 
   /** This module's own fields, before containers are walked. Containers such as Sequential override it. */
   protected fields(): Field[] {
