@@ -3,12 +3,14 @@
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { runActivations, writeActivationPictures } from './activations';
+import { runGradientPenalty, writePenaltyPicture } from './gradient-penalty';
 import { writeGraphs } from './graph';
 import { outDir } from './main';
 import { type MnistResult, saveAndReload, trainMnist, writeMnistPictures } from './mnist';
 import { trainMnistInWorker } from './mnist-worker';
 import { pct, runMoons } from './moons-mlp';
 import { runNames } from './names';
+import { runPinn, writePinnPicture } from './pinn';
 import { runTwoLayer } from './two-layer';
 import { runXor, xorInputs } from './xor';
 
@@ -94,6 +96,19 @@ await section('graph', '7. Graph: a neuron’s computation graph with data and g
   return `${files.length} graphs drawn`;
 });
 
+await section('PINN', '8. Differentiating twice: a network that learns sin x from u″ + u = 0 alone', async () => {
+  const r = runPinn(log);
+  pictures.push(await writePinnPicture(dir, r));
+  return `largest |u − sin x| on [0, 2π]: ${r.maxError.toFixed(4)}`;
+});
+
+await section('penalty', '9. A WGAN-GP gradient penalty: ‖∇ₓf‖ held at 1 by a loss made of a gradient', async () => {
+  const r = runGradientPenalty(log);
+  pictures.push(await writePenaltyPicture(dir, r));
+  const last = (t: { gradNorm: number }[]) => (t[t.length - 1] as { gradNorm: number }).gradNorm.toFixed(2);
+  return `mean ‖∇ₓf‖ after 300 steps: ${last(r.penalised.trace)} with the penalty, ${last(r.unpenalised.trace)} without`;
+});
+
 log(`\n${pc.bold(pc.cyan('Report'))}`);
 for (const [name, outcome, seconds] of report) {
   log(`  ${name.padEnd(12)} ${outcome.padEnd(66)} ${seconds.toFixed(1).padStart(5)} s`);
@@ -102,4 +117,4 @@ log(`\n${pc.bold('Pictures')} (SVG, open them in a browser):`);
 for (const p of pictures) log(`  ${p}`);
 log(`\ndemo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 log('each example runs alone too: npx --yes pnpm@10 --filter @chainrule/examples example:mnist (or xor, two-layer,');
-log('moons, names, activations, graph, save-load)');
+log('moons, names, activations, graph, save-load, pinn, gradient-penalty)');

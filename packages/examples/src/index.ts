@@ -10,6 +10,15 @@ export {
   runActivations,
   writeActivationPictures,
 } from './activations';
+export {
+  criticGradNorm,
+  type PenaltyComparison,
+  type PenaltyOptions,
+  type PenaltyResult,
+  runGradientPenalty,
+  trainCritic,
+  writePenaltyPicture,
+} from './gradient-penalty';
 export { tensorGraph, valueGraph, writeGraphs } from './graph';
 export {
   accuracyOf,
@@ -48,6 +57,7 @@ export {
   sampleName,
   trainNames,
 } from './names';
+export { derivatives, type PinnOptions, type PinnResult, runPinn, trainPinn, writePinnPicture } from './pinn';
 export { heatmap, imageGrid, lineChart, renderSvg, type SeriesPoint, writeSvg } from './plot';
 export { type SaveLoadResult, saveLoadRoundTrip } from './save-load';
 export { handGradients, runTwoLayer, type TwoLayerResult, twoLayer } from './two-layer';

@@ -13,21 +13,26 @@ import {
   confusionMatrix,
   contextsOf,
   derivativeCurves,
+  derivatives,
   layerGradientNorms,
   loadAllDigits,
   mnistSplit,
   saveAndReload,
   saveLoadRoundTrip,
   shiftDigits,
+  trainCritic,
   trainMnist,
   trainMoonsMlp,
   trainNames,
+  trainPinn,
   trainXor,
   twoLayer,
   valueGraph,
   writeActivationPictures,
   writeGraphs,
   writeMnistPictures,
+  writePenaltyPicture,
+  writePinnPicture,
   XOR_SOLVED_SEED,
   XOR_STUCK_SEED,
   xorInputs,
@@ -48,6 +53,35 @@ function svg(path: string): string {
 const count = (text: string, s: string) => text.split(s).length - 1;
 
 describe('examples', () => {
+  it('pinn: u″ and u′ of the network are its second and first input derivatives; trained, u ≈ sin x', async () => {
+    const r = trainPinn({ steps: 400 });
+    expect(r.losses[r.losses.length - 1] as number).toBeLessThan((r.losses[0] as number) / 100);
+    expect(r.maxError).toBeLessThan(0.1);
+    // the derivatives that the loss is built from, against central differences of u
+    const x = tensor([[0.7], [2.1]], { dtype: 'float32', requiresGrad: true });
+    const [u, du, d2u] = derivatives(r.model, x);
+    const at = (v: number) => r.model.forward(tensor([[v]])).item();
+    const h = 1e-2;
+    for (let i = 0; i < 2; i++) {
+      const v = x.data[i] as number;
+      expect(du.data[i]).toBeCloseTo((at(v + h) - at(v - h)) / (2 * h), 2);
+      expect(d2u.data[i]).toBeCloseTo((at(v + h) - 2 * (u.data[i] as number) + at(v - h)) / (h * h), 1);
+    }
+    const text = svg(await writePinnPicture(dir, r));
+    expect(text).toContain('sin x (exact)');
+  });
+
+  it("gradient penalty: the critic's gradient norm goes to 1 with λ = 10 and grows without the penalty", async () => {
+    const penalised = trainCritic({ steps: 150 });
+    const unpenalised = trainCritic({ steps: 150, lambda: 0 });
+    const last = (r: typeof penalised) => (r.trace[r.trace.length - 1] as { gradNorm: number }).gradNorm;
+    expect(penalised.trace[0]?.gradNorm ?? 0).toBeGreaterThan(3);
+    expect(Math.abs(last(penalised) - 1)).toBeLessThan(0.2);
+    expect(last(unpenalised)).toBeGreaterThan(10);
+    const text = svg(await writePenaltyPicture(dir, { penalised, unpenalised }));
+    expect(text).toContain('with the penalty');
+  });
+
   it('moons: the MLP reaches ≥ 97% on held-out points and its loss falls', () => {
     const r = trainMoonsMlp();
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.97);

@@ -114,7 +114,11 @@ describe('hooks and retainGrad', () => {
     h.mul(h).sum().backward();
     // the retained gradient is the one after the hooks, as PyTorch 2 (retain_grad runs last);
     // torch 1.13, which wrote the fixture, kept the value from before a later-registered hook
-    expectClose(h.grad!.data, torch.hooks.h_grad.map((t) => 2 * t), 1e-15);
+    expectClose(
+      h.grad!.data,
+      torch.hooks.h_grad.map((t) => 2 * t),
+      1e-15,
+    );
     expectClose(a.grad!.data, torch.hooks.a_grad, 1e-15);
   });
 
@@ -142,7 +146,13 @@ describe('hooks and retainGrad', () => {
 
   it('retainGrad keeps δ of a hidden layer (F5) for a learner to print', () => {
     const x = tensor([[1, 2]], { dtype: 'float64' });
-    const w1 = tensor([[0.5, 0.25], [-1, 1]], { dtype: 'float64', requiresGrad: true });
+    const w1 = tensor(
+      [
+        [0.5, 0.25],
+        [-1, 1],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const z1 = linear(x, w1);
     z1.retainGrad();
     const w2 = tensor([[2, 3]], { dtype: 'float64', requiresGrad: true });
@@ -150,7 +160,16 @@ describe('hooks and retainGrad', () => {
     // z1 = [1, 1] > 0, so δ¹ = (W₂ᵀ δ²) ∘ relu′(z1) = [2, 3] ∘ [1, 1] (F5 with δ² = 1)
     expect(z1.toArray()).toEqual([[1, 1]]);
     expect(z1.grad!.toArray()).toEqual([[2, 3]]);
-    const z2 = linear(x, tensor([[1, 1], [2, -1]], { dtype: 'float64' }));
+    const z2 = linear(
+      x,
+      tensor(
+        [
+          [1, 1],
+          [2, -1],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
     expect(() => z2.retainGrad()).toThrow('retainGrad: this tensor does not require grad');
   });
 });
