@@ -39,7 +39,7 @@ describe('forward hooks', () => {
       new Linear(4, 1, { rng: new Rng(2) }),
     );
     const acts: number[][] = [];
-    model.layers[1]!.registerForwardHook((_m, _in, out: Tensor) => {
+    (model.layers[1] as Tanh).registerForwardHook((_m, _in, out: Tensor) => {
       acts.push(out.shape as number[]);
     });
     model.forward(
@@ -58,7 +58,7 @@ describe('nn layers differentiated twice', () => {
     const target = tensor([[0.3]], { dtype: 'float64' });
     const penalty = (x: Tensor) => {
       const [gx] = grad(mseLoss(model.forward(x), target), [x], { createGraph: true });
-      return gx!.square().sum();
+      return (gx as Tensor).square().sum();
     };
     const x = tensor([[0.4, -0.9]], { dtype: 'float64', requiresGrad: true });
     const [analytic] = grad(penalty(x), [x]);
@@ -70,7 +70,7 @@ describe('nn layers differentiated twice', () => {
         p.requiresGrad = true;
         return penalty(p).item();
       };
-      expect(analytic!.data[i]).toBeCloseTo((at(eps) - at(-eps)) / (2 * eps), 7);
+      expect((analytic as Tensor).data[i]).toBeCloseTo((at(eps) - at(-eps)) / (2 * eps), 7);
     }
   });
 });

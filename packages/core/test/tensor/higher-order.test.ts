@@ -172,7 +172,7 @@ export const opCases: OpCase[] = [
     name: 'conv2d weight and input gradients',
     fn: (x, w, g) => {
       const [gx, gw] = grad(conv2d(x, w, null, { stride: 2 }), [x, w], { gradOutput: g, createGraph: true });
-      return gx!.sum().add(gw!.square().sum());
+      return (gx as Tensor).sum().add((gw as Tensor).square().sum());
     },
     inputs: () => [x64([1, 1, 5, 5]), x64([2, 1, 3, 3]), x64([1, 2, 2, 2])],
   },
@@ -289,7 +289,7 @@ describe('the ops the VJPs added', () => {
     expectClose(y.data, [0, 0.5204998778130465, 0.8427007929497149, -0.9953222650189527], 1e-14);
     y.sum().backward();
     expectClose(
-      x.grad!.data,
+      (x.grad as Tensor).data,
       [0, 0.5, 1, -2].map((v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v)),
       1e-14,
     );

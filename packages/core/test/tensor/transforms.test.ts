@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpoint, customOp, func, grad, linear, noGrad, ones, stack, type Tensor, tensor } from '../../src/index';
-import { expectClose } from './helpers';
+import { clearGrad, expectClose } from './helpers';
 
 interface Fixture {
   f: { x: number[]; v: number[]; value: number; grad: number[]; hvp: number[]; hessian: number[] };
@@ -48,19 +48,19 @@ describe('createGraph: gradients that are graphs', () => {
   it('third derivative of x²·sin x matches PyTorch, and by hand', () => {
     const x = f64(torch.third.x, undefined, true);
     const [d1] = grad(x.sin().mul(x.square()).sum(), [x], { createGraph: true });
-    const [d2] = grad(d1!.sum(), [x], { createGraph: true });
-    const [d3] = grad(d2!.sum(), [x]);
-    expectClose(d1!.data, torch.third.d1, 1e-14);
-    expectClose(d2!.data, torch.third.d2, 1e-14);
-    expectClose(d3!.data, torch.third.d3, 1e-13);
+    const [d2] = grad((d1 as Tensor).sum(), [x], { createGraph: true });
+    const [d3] = grad((d2 as Tensor).sum(), [x]);
+    expectClose((d1 as Tensor).data, torch.third.d1, 1e-14);
+    expectClose((d2 as Tensor).data, torch.third.d2, 1e-14);
+    expectClose((d3 as Tensor).data, torch.third.d3, 1e-13);
     // by hand: (x² sin x)‴ = −x² cos x − 6x sin x + 6 cos x
     expectClose(
-      d3!.data,
+      (d3 as Tensor).data,
       torch.third.x.map((t) => -t * t * Math.cos(t) - 6 * t * Math.sin(t) + 6 * Math.cos(t)),
       1e-13,
     );
-    expect(d1!.requiresGrad).toBe(true);
-    expect(d3!.requiresGrad).toBe(false);
+    expect((d1 as Tensor).requiresGrad).toBe(true);
+    expect((d3 as Tensor).requiresGrad).toBe(false);
   });
 
   it('a WGAN-GP gradient penalty trains the critic with the gradients PyTorch gives', () => {
@@ -69,16 +69,20 @@ describe('createGraph: gradients that are graphs', () => {
       Object.entries(p.params).map(([n, v]) => [n, f64(v, p.shapes[n], true)] as const),
     ) as Record<string, Tensor>;
     const critic = (x: Tensor) =>
-      linear(linear(x, params['0.weight']!, params['0.bias']).tanh(), params['2.weight']!, params['2.bias']);
+      linear(
+        linear(x, params['0.weight'] as Tensor, params['0.bias']).tanh(),
+        params['2.weight'] as Tensor,
+        params['2.bias'],
+      );
     const points = f64(p.points, [5, 2], true);
     const [gx] = grad(critic(points).sum(), [points], { createGraph: true });
-    const penalty = gx!.square().sum(1).sqrt().sub(1).square().mean();
+    const penalty = (gx as Tensor).square().sum(1).sqrt().sub(1).square().mean();
     expect(penalty.item()).toBeCloseTo(p.penalty, 13);
     penalty.backward();
     for (const [name, expected] of Object.entries(p.grads)) {
       // the output bias does not reach ∂critic/∂x: no gradient, as PyTorch's None
-      if (expected === null) expect(params[name]!.grad).toBeNull();
-      else expectClose(params[name]!.grad!.data, expected, 1e-12);
+      if (expected === null) expect((params[name] as Tensor).grad).toBeNull();
+      else expectClose(((params[name] as Tensor).grad as Tensor).data, expected, 1e-12);
     }
   });
 
@@ -86,11 +90,11 @@ describe('createGraph: gradients that are graphs', () => {
     const x = tensor([1.5, -0.5], { dtype: 'float64', requiresGrad: true });
     const y = x.pow(3).sum();
     y.backward(undefined, { createGraph: true });
-    expect(x.grad!.requiresGrad).toBe(true);
-    const [h] = grad(x.grad!.sum(), [x]); // d/dx 3x² = 6x
-    expect(h!.toArray()).toEqual([9, -3]);
+    expect((x.grad as Tensor).requiresGrad).toBe(true);
+    const [h] = grad((x.grad as Tensor).sum(), [x]); // d/dx 3x² = 6x
+    expect((h as Tensor).toArray()).toEqual([9, -3]);
     y.backward(); // the graph was retained
-    expect(x.grad!.toArray()).toEqual([13.5, 1.5]);
+    expect((x.grad as Tensor).toArray()).toEqual([13.5, 1.5]);
     expect(() => y.backward()).toThrow(/already been freed/);
   });
 
@@ -115,11 +119,11 @@ describe('hooks and retainGrad', () => {
     // the retained gradient is the one after the hooks, as PyTorch 2 (retain_grad runs last);
     // torch 1.13, which wrote the fixture, kept the value from before a later-registered hook
     expectClose(
-      h.grad!.data,
+      (h.grad as Tensor).data,
       torch.hooks.h_grad.map((t) => 2 * t),
       1e-15,
     );
-    expectClose(a.grad!.data, torch.hooks.a_grad, 1e-15);
+    expectClose((a.grad as Tensor).data, torch.hooks.a_grad, 1e-15);
   });
 
   it('hooks run on leaves too, in both sweeps; the remover removes; bad hooks are named errors', () => {
@@ -159,7 +163,7 @@ describe('hooks and retainGrad', () => {
     linear(z1.relu(), w2).sum().backward();
     // z1 = [1, 1] > 0, so δ¹ = (W₂ᵀ δ²) ∘ relu′(z1) = [2, 3] ∘ [1, 1] (F5 with δ² = 1)
     expect(z1.toArray()).toEqual([[1, 1]]);
-    expect(z1.grad!.toArray()).toEqual([[2, 3]]);
+    expect((z1.grad as Tensor).toArray()).toEqual([[2, 3]]);
     const z2 = linear(
       x,
       tensor(
@@ -177,15 +181,15 @@ describe('hooks and retainGrad', () => {
 describe('customOp', () => {
   const cube = customOp('cube', {
     forward: (x) => x.mul(x).mul(x),
-    backward: (gy, [x]) => [gy.mul(x!.square().mul(3))],
+    backward: (gy, [x]) => [gy.mul((x as Tensor).square().mul(3))],
   });
 
   it('differentiates to second order through its Tensor-op backward, as a PyTorch autograd.Function', () => {
     const x = f64(torch.custom.x, undefined, true);
     const [d1] = grad(cube(x).sin().sum(), [x], { createGraph: true });
-    const [d2] = grad(d1!.sum(), [x]);
-    expectClose(d1!.data, torch.custom.d1, 1e-14);
-    expectClose(d2!.data, torch.custom.d2, 1e-13);
+    const [d2] = grad((d1 as Tensor).sum(), [x]);
+    expectClose((d1 as Tensor).data, torch.custom.d1, 1e-14);
+    expectClose((d2 as Tensor).data, torch.custom.d2, 1e-13);
     const y = cube(x);
     expect(y.op).toBe('cube');
     expect(noGrad(() => cube(x)).requiresGrad).toBe(false);
@@ -221,24 +225,24 @@ describe('checkpoint', () => {
       { dtype: 'float64', requiresGrad: true },
     );
     block(block(x)).sum().backward();
-    const [gx, gw] = [x.grad!.clone(), w.grad!.clone()];
-    x.grad = null;
-    w.grad = null;
+    const [gx, gw] = [(x.grad as Tensor).clone(), (w.grad as Tensor).clone()];
+    clearGrad(x);
+    clearGrad(w);
     const y = checkpoint(block, checkpoint(block, x));
     expect(y.op).toBe('checkpoint');
     expect(y.children.every((c) => c.op === 'checkpoint' || c.children.length === 0)).toBe(true);
     y.sum().backward();
-    expectClose(x.grad!.data, gx.data, 1e-15);
-    expectClose(w.grad!.data, gw.data, 1e-15);
+    expectClose((x.grad as Tensor).data, gx.data, 1e-15);
+    expectClose((w.grad as Tensor).data, gw.data, 1e-15);
   });
 
   it('is differentiable twice (createGraph recomputes with a graph)', () => {
     const x = tensor([0.4, -1.1], { dtype: 'float64', requiresGrad: true });
     const [d1] = grad(checkpoint((t) => t.sin().mul(t), x).sum(), [x], { createGraph: true });
-    const [d2] = grad(d1!.sum(), [x]);
+    const [d2] = grad((d1 as Tensor).sum(), [x]);
     // (x sin x)″ = 2 cos x − x sin x
     expectClose(
-      d2!.data,
+      (d2 as Tensor).data,
       [0.4, -1.1].map((t) => 2 * Math.cos(t) - t * Math.sin(t)),
       1e-14,
     );
@@ -279,8 +283,8 @@ describe('func transforms, as torch.func', () => {
   it('argnums and hasAux', () => {
     const two = (a: Tensor, b: Tensor): [Tensor, Tensor] => [a.sin().mul(b).sum(), a.cos()];
     const [ga, gb] = func.grad((a: Tensor, b: Tensor) => two(a, b)[0], { argnums: [0, 1] })(x, v);
-    expectClose(ga!.data, torch.argnums.ga, 1e-15);
-    expectClose(gb!.data, torch.argnums.gb, 1e-15);
+    expectClose((ga as Tensor).data, torch.argnums.ga, 1e-15);
+    expectClose((gb as Tensor).data, torch.argnums.gb, 1e-15);
     const [gaux, aux] = func.grad(two, { hasAux: true })(x, v);
     expectClose(gaux.data, torch.argnums.gaux, 1e-15);
     expectClose((aux as Tensor).data, torch.argnums.aux, 1e-15);
@@ -300,7 +304,7 @@ describe('func transforms, as torch.func', () => {
     expect(gp.requiresGrad).toBe(true);
     gp.square().sum().backward();
     expect(w.grad).not.toBeNull();
-    expect(w.grad!.data.every(Number.isFinite)).toBe(true);
+    expect((w.grad as Tensor).data.every(Number.isFinite)).toBe(true);
   });
 
   it('names bad input', () => {
