@@ -46,6 +46,13 @@ function isFloat(dtype: string): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
+/** A hook run after forward(): returns a replacement output, or nothing (undefined). */
+// biome-ignore lint/suspicious/noExplicitAny: forward's inputs and output are each layer's own
+export type ForwardHook<M extends Module = Module> = (module: M, inputs: any[], output: any) => unknown;
+/** A hook run before forward(): returns replacement inputs (an array), or nothing (undefined). */
+// biome-ignore lint/suspicious/noExplicitAny: forward's inputs are each layer's own
+export type ForwardPreHook<M extends Module = Module> = (module: M, inputs: any[]) => unknown;
+
 /**
  * Base class of layers and models. Fields holding a Tensor with `requiresGrad` are parameters;
  * other Tensor fields are buffers (saved in stateDict, not trained, e.g. BatchNorm's
@@ -63,12 +70,6 @@ function isFloat(dtype: string): boolean {
  * }
  * new Net().namedParameters().map(([n]) => n); // ['blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', …]
  */
-/** A hook run after forward(): returns a replacement output, or nothing (undefined). */
-// biome-ignore lint/suspicious/noExplicitAny: forward's inputs and output are each layer's own
-export type ForwardHook<M extends Module = Module> = (module: M, inputs: any[], output: any) => unknown;
-/** A hook run before forward(): returns replacement inputs (an array), or nothing (undefined). */
-// biome-ignore lint/suspicious/noExplicitAny: forward's inputs are each layer's own
-export type ForwardPreHook<M extends Module = Module> = (module: M, inputs: any[]) => unknown;
 export abstract class Module {
   /** True in training mode (the default); Dropout and BatchNorm behave differently in eval. */
   training = true;

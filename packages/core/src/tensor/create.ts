@@ -38,6 +38,11 @@ export function asTensor(op: string, x: TensorLike, dtype: DType): Tensor {
   throw new ChainruleError(`${op}: expected a Tensor or a number as operand, got ${show(x)}`);
 }
 
+/** An op's tensor operand, checked: a named error instead of a TypeError on null or a number. */
+export function checkTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new ChainruleError(`${op}: expected a Tensor, got ${show(x)}`);
+}
+
 /** Any typed array of numbers: Uint8Array pixels, Int32Array indices, Float32Array data… */
 export type TypedArray =
   | Int8Array

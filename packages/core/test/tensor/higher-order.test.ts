@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  add,
   avgPool2d,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -13,6 +14,7 @@ import {
   conv2d,
   crossEntropy,
   embedding,
+  exp,
   grad,
   gradcheck,
   gradgradcheck,
@@ -22,6 +24,8 @@ import {
   maxPool2d,
   minimum,
   Rng,
+  reshape,
+  softmax,
   type Tensor,
   tensor,
   topoSort,
@@ -58,7 +62,7 @@ export const opCases: OpCase[] = [
   ...['exp', 'tanh', 'sigmoid', 'relu', 'abs', 'sin', 'cos', 'square', 'silu', 'softplus', 'gelu', 'erf', 'neg'].map(
     (name): OpCase => ({
       name,
-      fn: (x) => (x as unknown as Record<string, () => Tensor>)[name]!.call(x),
+      fn: (x) => ((x as unknown as Record<string, () => Tensor>)[name] as () => Tensor).call(x),
       inputs: () => [x64([2, 3])],
     }),
   ),
@@ -106,7 +110,7 @@ export const opCases: OpCase[] = [
   { name: 'triu', fn: (x) => x.triu(1).square(), inputs: () => [x64([2, 3, 3])] },
   { name: 'narrow', fn: (x) => x.narrow(1, -3, 2).square(), inputs: () => [x64([2, 4])] },
   { name: 'select', fn: (x) => x.select(0, 1).square(), inputs: () => [x64([2, 3])] },
-  { name: 'split', fn: (x) => x.split([1, 2], 1)[1]!.square(), inputs: () => [x64([2, 3])] },
+  { name: 'split', fn: (x) => (x.split([1, 2], 1)[1] as Tensor).square(), inputs: () => [x64([2, 3])] },
   { name: 'slice', fn: (x) => x.slice([0, 2], idx([2, 0, 2])).square(), inputs: () => [x64([3, 3])] },
   { name: 'indexSelect', fn: (x) => x.indexSelect(1, [2, 0, 2]).square(), inputs: () => [x64([2, 3])] },
   { name: 'gather', fn: (x) => x.gather(1, idx([0, 2, 1, 1], [2, 2])).square(), inputs: () => [x64([2, 3])] },
@@ -165,7 +169,8 @@ export const opCases: OpCase[] = [
   // the adjoint ops that second derivatives run through, each as a function of its own operands
   {
     name: 'conv2d input gradient',
-    fn: (g, w) => grad(conv2d(convX, w, null, { padding: 1 }), [convX], { gradOutput: g, createGraph: true })[0]!,
+    fn: (g, w) =>
+      grad(conv2d(convX, w, null, { padding: 1 }), [convX], { gradOutput: g, createGraph: true })[0] as Tensor,
     inputs: () => [x64([1, 2, 4, 4]), x64([2, 2, 3, 3])],
   },
   {
@@ -322,5 +327,30 @@ describe('the ops the VJPs added', () => {
       .sum()
       .backward();
     expect(g.grad?.toArray()).toEqual([30, 10, 30]);
+  });
+});
+
+describe('edge cases that must not give NaN or a TypeError', () => {
+  it('std of a constant has gradient 0 (PyTorch), std of NaN stays NaN', () => {
+    const x = tensor(
+      [
+        [2, 2, 2],
+        [1, 2, 4],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    const s = x.std(1);
+    expect(s.data[0]).toBe(0);
+    s.sum().backward();
+    expect((x.grad as Tensor).toArray()).toEqual([[0, 0, 0], expect.any(Array)]);
+    expect((x.grad as Tensor).data.every(Number.isFinite)).toBe(true);
+    expect(tensor([1, Number.NaN]).std().item()).toBeNaN();
+  });
+
+  it('functional forms name the op for a null or non-tensor operand', () => {
+    expect(() => add(null as unknown as Tensor, 1)).toThrow('add: expected a Tensor, got null');
+    expect(() => exp(null as unknown as Tensor)).toThrow('exp: expected a Tensor, got null');
+    expect(() => reshape(3 as unknown as Tensor, [1])).toThrow('reshape: expected a Tensor, got 3');
+    expect(() => softmax(undefined as unknown as Tensor)).toThrow('softmax: expected a Tensor, got undefined');
   });
 });

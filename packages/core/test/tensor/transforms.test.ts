@@ -276,8 +276,8 @@ describe('func transforms, as torch.func', () => {
     expectClose(func.jvp(g, [x], [v])[1].data, torch.g.jvp, 1e-14);
     const [y, vjpFn] = func.vjp(g, x);
     expect(y.shape).toEqual([4]);
-    expectClose(vjpFn(v)[0]!.data, torch.g.vjp, 1e-14);
-    expectClose(vjpFn(ones([4], { dtype: 'float64' }))[0]!.data, func.jacrev(g)(x).sum(0).data, 1e-14);
+    expectClose((vjpFn(v)[0] as Tensor).data, torch.g.vjp, 1e-14);
+    expectClose((vjpFn(ones([4], { dtype: 'float64' }))[0] as Tensor).data, func.jacrev(g)(x).sum(0).data, 1e-14);
   });
 
   it('argnums and hasAux', () => {

@@ -5,7 +5,7 @@
 import { check, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { broadcastPlan, swapPlan } from '../../plans/broadcast';
-import { asTensor, empty } from '../create';
+import { asTensor, checkTensor, empty } from '../create';
 import { arithmetic, floating, promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
@@ -16,6 +16,7 @@ import { sumTo } from './reduce';
  * @throws ChainruleError if the shapes cannot broadcast.
  */
 export function add(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('add', a);
   const B = asTensor('add', b, a.dtype);
   const p = broadcastPlan('add', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
@@ -38,6 +39,7 @@ export function add(a: Tensor, b: TensorLike): Tensor {
  * @throws ChainruleError if the shapes cannot broadcast.
  */
 export function sub(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('sub', a);
   const B = asTensor('sub', b, a.dtype);
   const p = broadcastPlan('sub', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
@@ -60,6 +62,7 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
  * @throws ChainruleError if the shapes cannot broadcast.
  */
 export function mul(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('mul', a);
   const B = asTensor('mul', b, a.dtype);
   const p = broadcastPlan('mul', a.shape, B.shape);
   const y = empty(p.shape, arithmetic(promote(a.dtype, B.dtype)));
@@ -82,6 +85,7 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
  * @throws ChainruleError if the shapes cannot broadcast.
  */
 export function div(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('div', a);
   const B = asTensor('div', b, a.dtype);
   const p = broadcastPlan('div', a.shape, B.shape);
   const y = empty(p.shape, floating(promote(a.dtype, B.dtype)));
@@ -104,6 +108,7 @@ export function div(a: Tensor, b: TensorLike): Tensor {
 
 /** xⁿ for a number exponent n, elementwise. */
 export function pow(x: Tensor, exponent: number): Tensor {
+  checkTensor('pow', x);
   check(typeof exponent === 'number', () => `pow: exponent must be a number, got ${show(exponent)}`);
   // an integer tensor to a non-negative integer power stays integer; otherwise the result is real
   const integral = Number.isInteger(exponent) && exponent >= 0;
@@ -123,6 +128,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 
 /** Elementwise −x (∂L/∂x = −∂L/∂y). */
 export function neg(x: Tensor): Tensor {
+  checkTensor('neg', x);
   const y = empty(x.shape, arithmetic(x.dtype));
   K.neg(x.data, y.data);
   return record(

@@ -1,6 +1,6 @@
 // ops: dtype conversion. Vocabulary: x → y; gy = ∂L/∂y, gx = ∂L/∂x.
 import * as K from '../../kernels/index';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { checkDType, type DType } from '../dtype';
 import { gradBuffer, record } from '../record';
 import type { Tensor } from '../tensor';
@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor';
  * tensor([1.7, -1.7]).to('int32').toArray(); // [1, -1]
  */
 export function to(x: Tensor, dtype: DType): Tensor {
+  checkTensor('to', x);
   checkDType('to', dtype);
   if (dtype === x.dtype) return x;
   const y = empty(x.shape, dtype);

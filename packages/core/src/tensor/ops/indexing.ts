@@ -16,7 +16,7 @@ import {
 } from '../../plans/indexing';
 import { narrowPlan, reverseWindow } from '../../plans/movement';
 import { normalizeDim, normalizeDims } from '../../plans/shape';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
 import { reshape } from './movement';
@@ -80,6 +80,7 @@ export function slice(x: Tensor, ...index: SliceIndex[]): Tensor {
 
 /** `length` entries of `dim` from `start`, as torch.narrow. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', x);
   const d = normalizeDim('narrow', dim, x.ndim);
   const p = narrowPlan('narrow', x.shape, d, start, length);
   const shape = [...x.shape];
@@ -118,6 +119,7 @@ function unnarrow(g: Tensor, shape: readonly number[], dim: number, start: numbe
 
 /** The slice at `index` of `dim`, that dim removed (torch.select; x.select(0, i) is x[i]). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor('select', x);
   const d = normalizeDim('select', dim, x.ndim);
   check(x.ndim > 0, () => 'select: cannot select from a 0-d tensor');
   const n = x.shape[d] as number;
@@ -133,6 +135,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** The entries `index` (int32 tensor or integer array, at most 1-d) of `dim`, in that order. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor | ArrayLike<number>): Tensor {
+  checkTensor('indexSelect', x);
   const d = normalizeDim('indexSelect', dim, x.ndim);
   const p = indexSelectPlan('indexSelect', x.shape, d, indexArray('indexSelect', index, true));
   // indexSelect = a gather along its plan: the backward is take's scatter-add (F17)
@@ -141,6 +144,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | ArrayLike<nu
 
 /** torch.gather: y[i][j] = x[i][index[i][j]] for dim = 1; y has the shape of `index` (int32). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('gather', x);
   const d = normalizeDim('gather', dim, x.ndim);
   const p = gatherPlan('gather', x.shape, d, indexArray('gather', index));
   // gather = a take along its plan: the backward is take's scatter-add (F17)
@@ -149,6 +153,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** x tiled reps[d] times along each dim, as Tensor.repeat (reps may add leading dims). */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
+  checkTensor('repeat', x);
   check(
     Array.isArray(reps) && reps.every((r) => Number.isInteger(r) && r >= 0),
     () => `repeat: reps must be an array of non-negative integers, got ${show(reps)}`,
@@ -160,6 +165,7 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
 
 /** x with the order of elements reversed along each of `dims`. */
 export function flip(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('flip', x);
   check(Array.isArray(dims), () => `flip: dims must be an array of dims, got ${show(dims)}`);
   const p = flipPlan(x.shape, normalizeDims('flip', dims, x.ndim));
   // flip = a take along its plan: the backward flips gy back (F17)

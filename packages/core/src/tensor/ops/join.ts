@@ -5,7 +5,7 @@ import { check, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { catPlan, reverseWindow } from '../../plans/movement';
 import { normalizeDim } from '../../plans/shape';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { promote } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
@@ -84,6 +84,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
  * listed sizes, which must add up to the dim's size.
  */
 export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+  checkTensor('split', x);
   check(x.ndim > 0, () => 'split: cannot split a 0-d tensor');
   const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d] as number;
@@ -116,6 +117,7 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
 
 /** x cut into `chunks` pieces along `dim`, each of ⌈n / chunks⌉ entries but the last (torch.chunk). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor('chunk', x);
   check(Number.isInteger(chunks) && chunks > 0, () => `chunk: chunks must be a positive integer, got ${show(chunks)}`);
   check(x.ndim > 0, () => 'chunk: cannot chunk a 0-d tensor');
   const d = normalizeDim('chunk', dim, x.ndim);

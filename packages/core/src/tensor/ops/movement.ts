@@ -7,7 +7,7 @@ import * as K from '../../kernels/index';
 import { broadcastPlan } from '../../plans/broadcast';
 import { permutePlan } from '../../plans/movement';
 import { normalizeDim, normalizeDims, sizeOf } from '../../plans/shape';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
 import { sumTo } from './reduce';
@@ -17,6 +17,7 @@ import { sumTo } from './reduce';
  * @throws ChainruleError if the sizes differ.
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', x);
   const target = inferShape(x, shape);
   const y = new Tensor(x.data, target);
   return record(
@@ -33,6 +34,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Merges dims startDim..endDim into one (all dims by default): flatten = reshape. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', x);
   // flatten = reshape: a composite, its backward is reshape's
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim);
@@ -44,6 +46,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Swaps two dims (negative dims allowed); the result is a contiguous copy. */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  checkTensor('transpose', x);
   const d0 = normalizeDim('transpose', dim0, x.ndim);
   const d1 = normalizeDim('transpose', dim1, x.ndim);
   const perm = x.shape.map((_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
@@ -88,6 +91,7 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
 
 /** x with a new dim of size 1 inserted at `dim` (in −(ndim+1)..ndim). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
@@ -97,6 +101,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** x without its dims of size 1 (all of them, or `dim` if it has size 1; other dims are kept, as PyTorch). */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  checkTensor('squeeze', x);
   const dims = dim === undefined ? x.shape.map((_, i) => i) : normalizeDims('squeeze', dim, x.ndim);
   // squeeze = reshape: a composite, its backward is reshape's
   return reshape(
@@ -107,6 +112,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 
 /** x with its dims reordered: y's dim i is x's dim dims[i]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('permute', x);
   check(
     Array.isArray(dims) && dims.length === x.ndim,
     () => `permute: dims ${show(dims)} must list each of the tensor's ${x.ndim} dims once`,
@@ -137,6 +143,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  * storage is contiguous.
  */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('expand', x);
   check(
     Array.isArray(shape) && shape.length >= x.ndim && shape.every((n) => Number.isInteger(n) && n >= -1),
     () => `expand: shape must be an array of integers ≥ −1 with at least ${x.ndim} entries, got ${show(shape)}`,
@@ -164,11 +171,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** The lower triangle of the last two dims (j − i ≤ diagonal), zeros above. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
+  checkTensor('tril', x);
   return triangle('tril', x, diagonal, false);
 }
 
 /** The upper triangle of the last two dims (j − i ≥ diagonal), zeros below. */
 export function triu(x: Tensor, diagonal = 0): Tensor {
+  checkTensor('triu', x);
   return triangle('triu', x, diagonal, true);
 }
 

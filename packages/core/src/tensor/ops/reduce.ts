@@ -6,7 +6,7 @@ import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { axisPlan, broadcastDims, type ReducePlan, reducePlan } from '../../plans/reduce';
 import { checkFlag, checkNumber, checkOptionsObject, reducedShape, sameShape, sizeOf } from '../../plans/shape';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { arithmetic } from '../dtype';
 import { gradBuffer, noGrad, record } from '../record';
 import type { Tensor } from '../tensor';
@@ -18,6 +18,7 @@ import { abs, exp, log, sqrt, square } from './unary';
 
 /** Σ over `dim` (all dims when omitted). */
 export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('sum', x);
   const p = reducePlan('sum', x.shape, dim, keepDim);
   const y = empty(p.outShape, arithmetic(x.dtype));
   K.sumTo(p.walk, x.data, y.data);
@@ -46,6 +47,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 
 /** The arithmetic mean over `dim` (all dims when omitted). */
 export function mean(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('mean', x);
   const p = reducePlan('mean', x.shape, dim, keepDim);
   // mean = sum / n: a composite, its backward is sum's and div's (∂L/∂x = gy / n)
   return div(sum(x, p.dims, keepDim), p.count);
@@ -57,6 +59,7 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepDim = fals
  * one index too; its amax would split the gradient among ties).
  */
 export function max(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('max', x);
   const p = reducePlan('max', x.shape, dim, keepDim);
   checkNonEmpty('max', x, p);
   const y = empty(p.outShape, x.dtype);
@@ -76,6 +79,7 @@ export function max(x: Tensor, dim?: number | readonly number[], keepDim = false
 
 /** The minimum over `dim` (all dims when omitted); the gradient goes to the first arg-min. */
 export function min(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('min', x);
   checkNonEmpty('min', x, reducePlan('min', x.shape, dim, keepDim));
   // a composite: min x = −max(−x), which also picks the first of tied minima (backward: theirs)
   return neg(max(neg(x), dim, keepDim));
@@ -103,11 +107,13 @@ function argExtremum(op: string, x: Tensor, dim: number | undefined, keepDim: bo
 
 /** The index (int32) of the maximum along `dim`, or in the flattened tensor when dim is omitted. */
 export function argmax(x: Tensor, dim?: number, keepDim = false): Tensor {
+  checkTensor('argmax', x);
   return argExtremum('argmax', x, dim, keepDim, 1);
 }
 
 /** The index (int32) of the minimum along `dim`, or in the flattened tensor when dim is omitted. */
 export function argmin(x: Tensor, dim?: number, keepDim = false): Tensor {
+  checkTensor('argmin', x);
   return argExtremum('argmin', x, dim, keepDim, -1);
 }
 
@@ -130,14 +136,20 @@ export function variance(x: Tensor, dim?: number | readonly number[], opts?: Var
   return div(sum(square(centered), p.dims, keepDim), Math.max(0, p.count - correction));
 }
 
-/** The standard deviation over `dim`: √var. */
+/** The standard deviation over `dim`: √var; its gradient is 0 where the variance is 0, as PyTorch. */
 export function std(x: Tensor, dim?: number | readonly number[], opts?: VarianceOptions): Tensor {
-  // a composite: std = √var (backward: sqrt's and var's)
-  return sqrt(variance(x, dim, opts, 'std'));
+  checkTensor('std', x);
+  // a composite: std = √var (backward: sqrt's and var's). Where var = 0, √ has an infinite slope
+  // and x − mean a zero one: their product would be NaN, so those entries take √ of 1 and are
+  // then replaced by 0, which passes no gradient (PyTorch's std_backward masks them the same way).
+  const v = variance(x, dim, opts, 'std');
+  const nonzero = v.ne(0); // NaN counts as nonzero, so a NaN stays NaN
+  return where(nonzero, sqrt(where(nonzero, v, 1)), 0);
 }
 
 /** ln Σ exp(x) over `dim`, computed stably: −∞ for a row of −∞, +∞ when a term is +∞. */
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('logsumexp', x);
   check(dim !== undefined, () => 'logsumexp: dim is required (a dim or a list of dims)');
   const p = reducePlan('logsumexp', x.shape, dim, keepDim);
   // a composite: m + ln Σ exp(x − m) with a constant m (the finite row max, else 0), so that every
@@ -154,6 +166,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepDim = 
 
 /** The running sum along `dim`: y_i = Σ_{j ≤ i} x_j. */
 export function cumsum(x: Tensor, dim: number): Tensor {
+  checkTensor('cumsum', x);
   check(typeof dim === 'number', () => `cumsum: dim must be a number, got ${show(dim)}`);
   const p = axisPlan('cumsum', x.shape, dim);
   const y = empty(x.shape, arithmetic(x.dtype));

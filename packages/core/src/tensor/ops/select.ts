@@ -4,7 +4,7 @@ import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { broadcastPlan, broadcastPlan3, broadcastShape, swapPlan } from '../../plans/broadcast';
 import { sameShape } from '../../plans/shape';
-import { asTensor, empty, full } from '../create';
+import { asTensor, checkTensor, empty, full } from '../create';
 import { promote, scalarDType } from '../dtype';
 import { gradBuffer, noGrad, record } from '../record';
 import { Tensor, type TensorLike } from '../tensor';
@@ -24,22 +24,27 @@ function compare(op: string, a: Tensor, b: TensorLike, [lt, eq, gt, nan]: Outcom
 
 /** a = b, elementwise with broadcasting: a bool tensor. */
 export function eq(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('eq', a);
   return compare('eq', a, b, [0, 1, 0, 0]);
 }
 /** a ≠ b (true where either is NaN). */
 export function ne(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('ne', a);
   return compare('ne', a, b, [1, 0, 1, 1]);
 }
 /** a < b. */
 export function lt(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('lt', a);
   return compare('lt', a, b, [1, 0, 0, 0]);
 }
 /** a ≤ b. */
 export function le(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('le', a);
   return compare('le', a, b, [1, 1, 0, 0]);
 }
 /** a > b. */
 export function gt(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('gt', a);
   return compare('gt', a, b, [0, 0, 1, 0]);
 }
 /** a ≥ b. */
@@ -89,6 +94,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  * a softmax masks those entries: they get probability 0, and no NaN while a row keeps one entry.
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  checkTensor('maskedFill', x);
   checkBool('maskedFill', 'mask', mask);
   check(typeof value === 'number', () => `maskedFill: value must be a number, got ${show(value)}`);
   check(
@@ -104,6 +110,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
  * @throws ChainruleError if both bounds are missing or a bound is not a number.
  */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkTensor('clamp', x);
   for (const [name, v] of [
     ['min', min],
     ['max', max],
@@ -161,10 +168,12 @@ function extremum(op: string, a: Tensor, b: TensorLike, sign: number): Tensor {
 
 /** The elementwise maximum of a and b, broadcasting; NaN if either is NaN. */
 export function maximum(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('maximum', a);
   return extremum('maximum', a, b, 1);
 }
 
 /** The elementwise minimum of a and b, broadcasting; NaN if either is NaN. */
 export function minimum(a: Tensor, b: TensorLike): Tensor {
+  checkTensor('minimum', a);
   return extremum('minimum', a, b, -1);
 }

@@ -3,7 +3,7 @@
 import { check, fmtShape } from '../../errors';
 import * as K from '../../kernels/index';
 import { axisPlan } from '../../plans/reduce';
-import { empty, oneHot, toLabels } from '../create';
+import { checkTensor, empty, oneHot, toLabels } from '../create';
 import { floating } from '../dtype';
 import { gradBuffer, record } from '../record';
 import { checkReduction, type Reduction, reduceLosses } from '../reduction';
@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor';
 
 /** softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along `dim`. */
 export function softmax(x: Tensor, dim = -1): Tensor {
+  checkTensor('softmax', x);
   const p = axisPlan('softmax', x.shape, dim);
   const y = empty(x.shape, floating(x.dtype));
   K.softmax(p, x.data, y.data);
@@ -28,6 +29,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
 
 /** logSoftmax(x)ᵢ = xᵢ − max x − ln Σⱼ exp(xⱼ − max x) along `dim`. */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  checkTensor('logSoftmax', x);
   const p = axisPlan('logSoftmax', x.shape, dim);
   const y = empty(x.shape, floating(x.dtype));
   K.logSoftmax(p, x.data, y.data);

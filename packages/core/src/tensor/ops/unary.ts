@@ -2,7 +2,7 @@
 // Where the derivative is cheaper from the output, the backward reads y (exp, sqrt, tanh, sigmoid).
 import * as K from '../../kernels/index';
 import { checkNumber } from '../../plans/shape';
-import { empty } from '../create';
+import { checkTensor, empty } from '../create';
 import { arithmetic, floating } from '../dtype';
 import { gradBuffer, gradTarget, noGrad, record } from '../record';
 import type { Tensor } from '../tensor';
@@ -24,6 +24,7 @@ function normalPdf(x: Tensor): Tensor {
 
 /** Elementwise eˣ (∂L/∂x = ∂L/∂y · eˣ). */
 export function exp(x: Tensor): Tensor {
+  checkTensor('exp', x);
   const y = empty(x.shape, floating(x.dtype));
   K.exp(x.data, y.data);
   return record(
@@ -40,6 +41,7 @@ export function exp(x: Tensor): Tensor {
 
 /** Elementwise ln x (∂L/∂x = ∂L/∂y / x). */
 export function log(x: Tensor): Tensor {
+  checkTensor('log', x);
   const y = empty(x.shape, floating(x.dtype));
   K.log(x.data, y.data);
   return record(
@@ -56,6 +58,7 @@ export function log(x: Tensor): Tensor {
 
 /** Elementwise √x (∂L/∂x = ∂L/∂y / 2√x). */
 export function sqrt(x: Tensor): Tensor {
+  checkTensor('sqrt', x);
   const y = empty(x.shape, floating(x.dtype));
   K.sqrt(x.data, y.data);
   return record(
@@ -72,6 +75,7 @@ export function sqrt(x: Tensor): Tensor {
 
 /** Elementwise |x| (∂L/∂x = ∂L/∂y · sign x, 0 at x = 0). */
 export function abs(x: Tensor): Tensor {
+  checkTensor('abs', x);
   const y = empty(x.shape, arithmetic(x.dtype));
   K.abs(x.data, y.data);
   return record(
@@ -88,6 +92,7 @@ export function abs(x: Tensor): Tensor {
 
 /** Elementwise tanh x (F8: ∂L/∂x = ∂L/∂y · (1 − tanh² x)). */
 export function tanh(x: Tensor): Tensor {
+  checkTensor('tanh', x);
   const y = empty(x.shape, floating(x.dtype));
   K.tanh(x.data, y.data);
   return record(
@@ -104,6 +109,7 @@ export function tanh(x: Tensor): Tensor {
 
 /** Elementwise σ(x) = 1 / (1 + e⁻ˣ) (F7: ∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))). */
 export function sigmoid(x: Tensor): Tensor {
+  checkTensor('sigmoid', x);
   const y = empty(x.shape, floating(x.dtype));
   K.sigmoid(x.data, y.data);
   return record(
@@ -120,6 +126,7 @@ export function sigmoid(x: Tensor): Tensor {
 
 /** Elementwise max(x, 0) (F9: ∂L/∂x = ∂L/∂y where x > 0, else 0). */
 export function relu(x: Tensor): Tensor {
+  checkTensor('relu', x);
   const y = empty(x.shape, arithmetic(x.dtype));
   K.relu(x.data, y.data);
   return record(
@@ -136,6 +143,7 @@ export function relu(x: Tensor): Tensor {
 
 /** Elementwise x if x > 0 else slope·x (∂L/∂x = ∂L/∂y · (1 or slope)). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  checkTensor('leakyRelu', x);
   checkNumber('leakyRelu', 'slope', slope);
   const y = empty(x.shape, floating(x.dtype));
   K.leakyRelu(x.data, slope, y.data);
@@ -153,6 +161,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 
 /** softplus(x) = ln(1 + eˣ), computed without overflow. */
 export function softplus(x: Tensor): Tensor {
+  checkTensor('softplus', x);
   const y = empty(x.shape, floating(x.dtype));
   K.softplus(x.data, y.data);
   return record(
@@ -169,6 +178,7 @@ export function softplus(x: Tensor): Tensor {
 
 /** GELU(x) = x·Φ(x), Φ the standard normal CDF (the exact form, PyTorch's default). */
 export function gelu(x: Tensor): Tensor {
+  checkTensor('gelu', x);
   const y = empty(x.shape, floating(x.dtype));
   K.gelu(x.data, y.data);
   return record(
@@ -185,6 +195,7 @@ export function gelu(x: Tensor): Tensor {
 
 /** sin x, elementwise. */
 export function sin(x: Tensor): Tensor {
+  checkTensor('sin', x);
   const y = empty(x.shape, floating(x.dtype));
   K.sin(x.data, y.data);
   return record(
@@ -201,6 +212,7 @@ export function sin(x: Tensor): Tensor {
 
 /** cos x, elementwise. */
 export function cos(x: Tensor): Tensor {
+  checkTensor('cos', x);
   const y = empty(x.shape, floating(x.dtype));
   K.cos(x.data, y.data);
   return record(
@@ -217,6 +229,7 @@ export function cos(x: Tensor): Tensor {
 
 /** x², elementwise (one pass, unlike x.pow(2)). */
 export function square(x: Tensor): Tensor {
+  checkTensor('square', x);
   const y = empty(x.shape, arithmetic(x.dtype));
   K.square(x.data, y.data);
   return record(
@@ -233,6 +246,7 @@ export function square(x: Tensor): Tensor {
 
 /** SiLU (swish): x·σ(x). */
 export function silu(x: Tensor): Tensor {
+  checkTensor('silu', x);
   const y = empty(x.shape, floating(x.dtype));
   K.silu(x.data, y.data);
   return record(
@@ -252,6 +266,7 @@ export function silu(x: Tensor): Tensor {
 
 /** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (torch.erf). */
 export function erf(x: Tensor): Tensor {
+  checkTensor('erf', x);
   const y = empty(x.shape, floating(x.dtype));
   K.erfForward(x.data, y.data);
   return record(
