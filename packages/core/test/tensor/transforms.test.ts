@@ -4,7 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpoint, customOp, func, grad, linear, noGrad, ones, stack, type Tensor, tensor } from '../../src/index';
+import {
+  checkpoint,
+  customOp,
+  func,
+  grad,
+  linear,
+  noGrad,
+  ones,
+  stack,
+  type Tensor,
+  tensor,
+  topoSort,
+} from '../../src/index';
 import { clearGrad, expectClose } from './helpers';
 
 interface Fixture {
@@ -316,5 +328,30 @@ describe('func transforms, as torch.func', () => {
       "func.jvp: tangent 0 must be a Tensor of primal 0's shape [4]",
     );
     expect(() => func.grad(42 as unknown as (t: Tensor) => Tensor)).toThrow('func.grad: expects a function, got 42');
+  });
+});
+
+describe('the formulas of docs/backprop.md, higher-order section', () => {
+  it('F24: d²/dx² tanh = −2 tanh · (1 − tanh²), through tanh’s VJP (0.5 → −0.726862)', () => {
+    const x = tensor([0.5, -1.2, 2], { dtype: 'float64', requiresGrad: true });
+    const [d1] = grad(x.tanh().sum(), [x], { createGraph: true });
+    const [d2] = grad((d1 as Tensor).sum(), [x]);
+    const y = [0.5, -1.2, 2].map(Math.tanh);
+    expectClose(
+      (d2 as Tensor).data,
+      y.map((t) => -2 * t * (1 - t * t)),
+      1e-15,
+    );
+    expect((d2 as Tensor).data[0]).toBeCloseTo(-0.726862, 6);
+    // the first derivative's graph reaches the forward's own tanh node
+    expect(topoSort(d1 as Tensor).some((t) => (t as Tensor).op === 'tanh')).toBe(true);
+  });
+
+  it('F25: J t from two reverse passes equals the Jacobian applied to t', () => {
+    const x = tensor([0.3, -0.8, 1.5, 0.2], { dtype: 'float64' });
+    const t = tensor([1, -2, 0.5, 3], { dtype: 'float64' });
+    const [, jt] = func.jvp(g, [x], [t]);
+    const j = func.jacrev(g)(x);
+    expectClose(jt.data, j.matmul(t).data, 1e-14);
   });
 });
