@@ -10,7 +10,7 @@ export {
   runActivations,
   writeActivationPictures,
 } from './activations';
-export { tensorGraph, valueGraph, writeGraphs } from './graph';
+export { chainRuleGraph, tensorGraph, valueGraph, writeGraphs } from './graph';
 export {
   accuracyOf,
   confusionMatrix,
