@@ -136,7 +136,13 @@ export function xorWorkedExample(): XorWorked {
   const [d1, d2] = grad(loss, [z1, z2], { retainGraph: true });
   loss.backward();
   const rowsOf = (u: Tensor) => u.toArray() as number[][];
-  const [Z1, A1, Z2, D1, D2] = [z1, a1, z2, d1 as Tensor, d2 as Tensor].map(rowsOf) as number[][][];
+  const [Z1, A1, Z2, D1, D2] = [z1, a1, z2, d1 as Tensor, d2 as Tensor].map(rowsOf) as [
+    number[][],
+    number[][],
+    number[][],
+    number[][],
+    number[][],
+  ];
   const rows = xorInputs.map((xi, n) => {
     const z = Z1[n] as number[];
     const z2n = (Z2[n] as number[])[0] as number;
