@@ -86,6 +86,13 @@ export async function writeGraphs(dir: string): Promise<string[]> {
 }
 
 if (isMain('graph')) {
+  const c = chainRuleGraph();
+  console.log(
+    `e = a·b = ${c.e.data}, d = e + a = ${c.d.data}, L = d² = ${c.L.data} at a = ${c.a.data}, b = ${c.b.data}`,
+  );
+  console.log(
+    `after L.backward(): d.grad = ${c.d.grad}, e.grad = ${c.e.grad}, a.grad = ${c.a.grad} (two paths added), b.grad = ${c.b.grad}\n`,
+  );
   const { dot, y } = valueGraph();
   console.log(`y = tanh(x₁w₁ + x₂w₂ + b) = ${y.data.toFixed(4)}; its graph after y.backward(), as Graphviz DOT:\n`);
   console.log(dot);
