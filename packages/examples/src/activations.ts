@@ -1,9 +1,11 @@
 // Why deep sigmoid networks learn slowly. (1) The chart of the second source document, §7: σ′, tanh′
 // and ReLU′ over z ∈ [−6, 6], each computed by autodiff (backward() through the activation) and
-// checked against its closed form (F7–F9). (2) Its §6, measured: the gradient norm ‖∂L/∂W⁽ˡ⁾‖ of
-// each layer of a 10-layer sigmoid network and of a 10-layer ReLU network. By F5 every layer
-// multiplies δ by σ′(z) ≤ 1/4 on the way back, so the sigmoid network's first layers get almost no
-// gradient; ReLU′ is 1 on its active side and the norms stay level.
+// checked against its closed form (F7–F9). (2) Its §6, measured: the gradient norm ‖∂L/∂W⁽ˡ⁾‖ and
+// the error term ‖δ⁽ˡ⁾‖ of each layer of a 10-layer sigmoid network and of a 10-layer ReLU network.
+// By F5 every layer multiplies δ by Wᵀ (a gain near 1 at Xavier initialisation) and by σ′(z) ≤ 1/4,
+// so the sigmoid network's first layers get almost no gradient (F23); ReLU′ is 1 on its active side
+// and the norms stay level. (3) The exploding case: ReLU with twice Kaiming's weights doubles δ per
+// layer, and clipGradNorm rescales the whole gradient (F24).
 import { join } from 'node:path';
 import { grad, linear, Rng, randn, type Tensor, tensor } from '@chainrule/core';
 import { clipGradNorm, crossEntropyLoss, kaimingNormal, MLP, xavierNormal } from '@chainrule/nn';
