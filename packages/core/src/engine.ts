@@ -13,7 +13,24 @@ export interface GraphNode {
 
 /**
  * Children before parents: the order micrograd's recursive build_topo produces, computed with an
- * explicit stack instead of recursion.
+ * explicit stack instead of recursion. The recursive form, which this loop unrolls (each stack
+ * entry remembers which child to visit next), reads:
+ *
+ *     function topoSortRecursive(root: GraphNode): GraphNode[] {
+ *       const order: GraphNode[] = [];
+ *       const visited = new Set<GraphNode>();
+ *       const visit = (node: GraphNode): void => {
+ *         if (visited.has(node)) return;
+ *         visited.add(node);
+ *         for (const child of node.children) visit(child);
+ *         order.push(node); // after all its children
+ *       };
+ *       visit(root);
+ *       return order;
+ *     }
+ *
+ * In Node 20, with its default stack, that overflows on a chain of a few thousand nodes (measured:
+ * 5,000 pass, 6,000 throw); this loop sorts the 1,000,000-node chain of engine.test.ts.
  */
 export function topoSort(root: GraphNode): GraphNode[] {
   const order: GraphNode[] = [];

@@ -1,17 +1,14 @@
 // The scalar graph: a Value holds one number and the chain-rule node that produced it.
 // Each op computes its forward value, creates the output node, and attaches right below it a
 // backward step that *adds* into each operand's grad (micrograd's shape, with types).
+// Reading it for the first time: start at `class Value`, read add, mul and tanh, then backward()
+// and engine.ts. The packaging (operand wrapping, the shared leaf list) is at the bottom of the file.
 import { branded } from './brand';
 import { type GraphNode, runBackward } from './engine';
 import { ChainruleError, describe } from './errors';
 
-/** A Value operand: another Value, or a plain number (wrapped as a constant leaf). */
-export type ValueLike = Value | number;
-
-/** The operand list of every leaf: shared, so a constant costs one object, not two. */
-const NO_CHILDREN: readonly Value[] = Object.freeze([]);
-
-/** Cross-build `instanceof` and Node printing (see brand.ts). */
+// Packaging, skip on a first reading: the base class gives cross-build `instanceof` and Node
+// printing (see brand.ts). It must be defined before the class that extends it.
 const ValueBase = /* @__PURE__ */ branded('chainrule.Value');
 
 /**
@@ -202,6 +199,14 @@ export class Value extends ValueBase implements GraphNode {
     return `Value(data=${this.data}, grad=${this.grad}${this.label ? `, label=${this.label}` : ''})`;
   }
 }
+
+// ---- Packaging and helpers: nothing below is needed to follow the chain rule above. ----
+
+/** A Value operand: another Value, or a plain number (wrapped as a constant leaf). */
+export type ValueLike = Value | number;
+
+/** The operand list of every leaf: shared, so a constant costs one object, not two. */
+const NO_CHILDREN: readonly Value[] = Object.freeze([]);
 
 /** σ(x) = 1/(1 + e⁻ˣ), written so that neither branch overflows. */
 export function sigmoid(x: number): number {

@@ -104,12 +104,19 @@ describe('Value: binary ops against their hand formulas and central differences'
 });
 
 describe('Value: composite expressions with hand-computed values', () => {
-  it('a node used twice: y = a·a gives dy/da = 2a (F16: contributions add)', () => {
+  it('F16: a node used twice: y = a·a gives dy/da = 2a, and y = a + a·b gives 1 + b (contributions add)', () => {
     const a = new Value(-3);
     const y = a.mul(a);
     y.backward();
     expect(y.data).toBe(9);
     expect(a.grad).toBe(-6);
+    // a·a alone cannot tell `+=` from `=` in mul's backward (its second line adds onto the first);
+    // here the add's backward reaches a before mul's does, so an `=` there would lose the 1
+    const c = new Value(2);
+    const d = new Value(5);
+    c.add(c.mul(d)).backward();
+    expect(c.grad).toBe(1 + 5);
+    expect(d.grad).toBe(2);
   });
 
   it('a node reused across branches: the diamond y = (a+b)·(a−b)', () => {
@@ -181,10 +188,19 @@ describe('Value: composite expressions with hand-computed values', () => {
     ).toBe(true);
   });
 
-  it('relu at exactly 0 has gradient 0, as PyTorch', () => {
+  it('F9: relu at exactly 0 has gradient 0, as PyTorch; 1 just above, 0 just below', () => {
     const x = new Value(0);
     x.relu().backward();
     expect(x.grad).toBe(0);
+    for (const [z, want] of [
+      [Number.MIN_VALUE, 1],
+      [-Number.MIN_VALUE, 0],
+      [-0, 0],
+    ] as const) {
+      const v = new Value(z);
+      v.relu().backward();
+      expect(v.grad).toBe(want);
+    }
   });
 
   it('gradients accumulate across separate graphs that share a leaf', () => {

@@ -5,6 +5,7 @@ export {
   closedForm,
   type DerivativeCurves,
   derivativeCurves,
+  EXPLODING_SCALE,
   type LayerNorms,
   layerGradientNorms,
   runActivations,
@@ -19,7 +20,7 @@ export {
   trainCritic,
   writePenaltyPicture,
 } from './gradient-penalty';
-export { tensorGraph, valueGraph, writeGraphs } from './graph';
+export { chainRuleGraph, tensorGraph, valueGraph, writeGraphs } from './graph';
 export {
   accuracyOf,
   confusionMatrix,
@@ -68,7 +69,11 @@ export {
   XOR_SOLVED_SEED,
   XOR_STUCK_SEED,
   type XorResult,
+  type XorWorked,
+  type XorWorkedRow,
   xorInputs,
   xorLabels,
   xorTable,
+  xorWorkedExample,
+  xorWorkedTable,
 } from './xor';

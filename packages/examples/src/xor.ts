@@ -1,7 +1,7 @@
 // XOR with the network of the second source document, §5: 2 inputs, 2 ReLU hidden units, 1 sigmoid
 // output, binary cross-entropy, plain gradient descent (F6). Two hidden units are just enough:
 // one seed finds the solution, another leaves a hidden unit dead and the net stuck at 3 of 4.
-import { noGrad, Rng, type Tensor, tensor } from '@chainrule/core';
+import { grad, linear, noGrad, Rng, type Tensor, tensor } from '@chainrule/core';
 import { bceWithLogitsLoss, Linear, ReLU, Sequential, SGD } from '@chainrule/nn';
 import { isMain } from './main';
 
@@ -82,6 +82,119 @@ export function xorTable(r: XorResult): string[] {
   return lines;
 }
 
+/** One row of the worked example of docs/backprop.md: one input and what the pass computes for it. */
+export interface XorWorkedRow {
+  x: number[];
+  t: number;
+  z1: number[];
+  a1: number[];
+  z2: number;
+  y: number;
+  /** ∂L/∂z⁽²⁾ for this example: (y − t)/4 (F11). */
+  delta2: number;
+  reluPrime: number[];
+  /** ∂L/∂z⁽¹⁾ for this example: w⁽²⁾δ⁽²⁾ ∘ ReLU′(z⁽¹⁾) (F5, F9). */
+  delta1: number[];
+}
+
+/** The worked example: its rows, the loss and the four parameter gradients, all by autodiff. */
+export interface XorWorked {
+  rows: XorWorkedRow[];
+  loss: number;
+  gradW1: number[][];
+  gradB1: number[];
+  gradW2: number[];
+  gradB2: number;
+}
+
+/**
+ * One forward and backward pass of the hand-chosen network of docs/backprop.md's worked example:
+ * W⁽¹⁾ = [[1, 1], [1, 1]], b⁽¹⁾ = (0, −1), w⁽²⁾ = (1, −2), b⁽²⁾ = 0, in float64. The error terms
+ * δ⁽¹⁾, δ⁽²⁾ come from grad(loss, [z1, z2]) (t.retainGrad() on z1 and z2 is the alternative).
+ */
+export function xorWorkedExample(): XorWorked {
+  const f64 = { dtype: 'float64', requiresGrad: true } as const;
+  const W1 = tensor(
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    f64,
+  );
+  const b1 = tensor([0, -1], f64);
+  const w2 = tensor([[1, -2]], f64);
+  const b2 = tensor([0], f64);
+  const x = tensor(xorInputs, { dtype: 'float64' });
+  const t = tensor(
+    xorLabels.map((v) => [v]),
+    { dtype: 'float64' },
+  );
+  const z1 = linear(x, W1, b1);
+  const a1 = z1.relu();
+  const z2 = linear(a1, w2, b2);
+  const loss = bceWithLogitsLoss(z2, t);
+  const [d1, d2] = grad(loss, [z1, z2], { retainGraph: true });
+  loss.backward();
+  const rowsOf = (u: Tensor) => u.toArray() as number[][];
+  const [Z1, A1, Z2, D1, D2] = [z1, a1, z2, d1 as Tensor, d2 as Tensor].map(rowsOf) as [
+    number[][],
+    number[][],
+    number[][],
+    number[][],
+    number[][],
+  ];
+  const rows = xorInputs.map((xi, n) => {
+    const z = Z1[n] as number[];
+    const z2n = (Z2[n] as number[])[0] as number;
+    return {
+      x: xi,
+      t: xorLabels[n] as number,
+      z1: z,
+      a1: A1[n] as number[],
+      z2: z2n,
+      y: 1 / (1 + Math.exp(-z2n)),
+      delta2: (D2[n] as number[])[0] as number,
+      reluPrime: z.map((v) => (v > 0 ? 1 : 0)),
+      delta1: D1[n] as number[],
+    };
+  });
+  return {
+    rows,
+    loss: loss.item(),
+    gradW1: (W1.grad as Tensor).toArray() as number[][],
+    gradB1: Array.from((b1.grad as Tensor).data),
+    gradW2: Array.from((w2.grad as Tensor).data),
+    gradB2: (b2.grad as Tensor).item(),
+  };
+}
+
+/** The worked example as text lines, in the columns of the doc's table. */
+export function xorWorkedTable(w: XorWorked = xorWorkedExample()): string[] {
+  const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
+  const pair = (v: number[]) => `(${v.map(f).join(', ')})`;
+  const lines = [' x      | t | z⁽¹⁾    | a⁽¹⁾   | z⁽²⁾ | y      | δ⁽²⁾    | ReLU′  | δ⁽¹⁾'];
+  for (const r of w.rows) {
+    lines.push(
+      [
+        pair(r.x),
+        r.t,
+        pair(r.z1).padEnd(7),
+        pair(r.a1).padEnd(6),
+        String(r.z2).padEnd(4),
+        f(r.y),
+        f(r.delta2).padEnd(7),
+        pair(r.reluPrime),
+        pair(r.delta1),
+      ].join(' | '),
+    );
+  }
+  lines.push(
+    `L = ${w.loss.toFixed(4)}; ∂L/∂b⁽²⁾ = ${w.gradB2.toFixed(4)}, ∂L/∂w⁽²⁾ = ${pair(w.gradW2)}, ` +
+      `∂L/∂W⁽¹⁾ = (${w.gradW1.map(pair).join(', ')}), ∂L/∂b⁽¹⁾ = ${pair(w.gradB1)}`,
+  );
+  return lines;
+}
+
 /** Runs the solved seed and the stuck seed and explains the difference. */
 export function runXor(log: (line: string) => void = console.log): { solved: XorResult; stuck: XorResult } {
   const solved = trainXor(XOR_SOLVED_SEED);
@@ -107,8 +220,10 @@ export function runXor(log: (line: string) => void = console.log): { solved: Xor
 }
 
 if (isMain('xor')) {
+  console.log('The worked example of docs/backprop.md (one forward and backward pass, by autodiff):\n');
+  for (const line of xorWorkedTable()) console.log(`  ${line}`);
   console.log(
-    'XOR, the network of §5: 2 inputs, 2 ReLU hidden units, 1 sigmoid output, BCE, gradient descent lr 0.5\n',
+    '\nTraining it: the network of §5, 2 inputs, 2 ReLU hidden units, 1 sigmoid output, BCE, gradient descent lr 0.5\n',
   );
   runXor();
 }

@@ -9,6 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   activationNames,
+  chainRuleGraph,
   closedForm,
   confusionMatrix,
   contextsOf,
@@ -255,13 +256,22 @@ describe('examples', () => {
     expect(vanishing).toContain('relu');
   }, 30_000);
 
+  it('graph: the chain-rule example e = a·b, d = e + a, L = d²: ∂L/∂a = 6 (two paths add), ∂L/∂b = −18', () => {
+    const { L, a, b, e, d } = chainRuleGraph();
+    expect([e.data, d.data, L.data]).toEqual([-6, -3, 9]);
+    expect([L.grad, d.grad, e.grad, a.grad, b.grad]).toEqual([1, -6, -6, 6, -18]);
+  });
+
   it('graph: the neuron’s graph has its data and gradients and renders to SVG with Graphviz (WebAssembly)', async () => {
     const { leaves, y } = valueGraph();
     expect(y.data).toBeCloseTo(Math.SQRT1_2, 12);
     // ∂y/∂w₁ = (1 − y²)·x₁ = 0.5·2, ∂y/∂x₁ = 0.5·w₁
     expect(leaves.w1?.grad).toBeCloseTo(1, 12);
     expect(leaves.x1?.grad).toBeCloseTo(-1.5, 12);
-    const [value, tensorSvg] = (await writeGraphs(dir)).map(svg) as string[];
+    const [chain, value, tensorSvg] = (await writeGraphs(dir)).map(svg) as string[];
+    expect(count(chain as string, 'class="node"')).toBe(8); // a, b and three ops, each with its op node
+    expect(chain).toContain('>grad 6<');
+    expect(chain).toContain('>grad &#45;18<'); // Graphviz writes − as &#45;
     expect(count(value as string, 'class="node"')).toBe(15);
     expect(value).toContain('grad 1.000');
     expect(tensorSvg).toContain('matmul');

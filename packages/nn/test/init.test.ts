@@ -70,7 +70,7 @@ describe('xavierUniform / xavierNormal', () => {
     expect(stats(t).maxAbs).toBeLessThanOrEqual(Math.fround(Math.sqrt(6 / (40 + 60))));
   });
 
-  it('xavierNormal has std gain·√(2/(fanIn + fanOut)) within 2%', () => {
+  it('F25: xavierNormal has std gain·√(2/(fanIn + fanOut)) within 2%', () => {
     const t = zeros([400, 600], { dtype: 'float64' });
     xavierNormal(t, { gain: 5 / 3, rng: new Rng(3) });
     const { mean, std } = stats(t);
@@ -104,7 +104,7 @@ describe('kaimingUniform / kaimingNormal', () => {
     expect(stats(t).maxAbs).toBeGreaterThan(0.98 * bound);
   });
 
-  it('kaimingNormal has std gain/√fan within 2%, for fanIn and fanOut', () => {
+  it('F25: kaimingNormal has std gain/√fan within 2%, for fanIn and fanOut', () => {
     const a = zeros([500, 400], { dtype: 'float64' });
     kaimingNormal(a, { rng: new Rng(6) });
     expect(Math.abs(stats(a).std / (Math.SQRT2 / Math.sqrt(400)) - 1)).toBeLessThan(0.02);

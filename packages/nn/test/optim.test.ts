@@ -114,6 +114,24 @@ describe('SGD', () => {
     expectClose(run((ps) => new SGD(ps, { lr: 0.1 })).slice(0, 1), [[0.49, -1.23, 1.97]]);
   });
 
+  it('F6: SGD moves each parameter by −η ∂L/∂θ, with the gradient from autograd (small and WebAssembly-sized)', () => {
+    for (const n of [3, 2048]) {
+      const theta = tensor(
+        Array.from({ length: n }, (_, i) => Math.sin(i + 1)),
+        { dtype: 'float64', requiresGrad: true },
+      );
+      const before = Array.from(theta.data);
+      // L = Σ θᵢ³/3 − Σ θᵢ, so ∂L/∂θᵢ = θᵢ² − 1 (by hand)
+      theta.pow(3).div(3).sub(theta).sum().backward();
+      const eta = 0.25;
+      new SGD([theta], { lr: eta }).step();
+      for (const [i, t0] of before.entries()) {
+        expect(theta.grad?.data[i]).toBeCloseTo(t0 * t0 - 1, 15);
+        expect(Math.abs((theta.data[i] as number) - (t0 - eta * (t0 * t0 - 1)))).toBeLessThan(1e-15);
+      }
+    }
+  });
+
   it('momentum: b₁ = g₁ on the first step, then μb + g (hand values)', () => {
     // θ₀ = 0.5; b₁ = 0.1 → θ₁ = 0.49; b₂ = 0.9·0.1 − 0.4 = −0.31 → θ₂ = 0.521
     const traj = run((ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 }));

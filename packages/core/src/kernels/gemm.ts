@@ -40,6 +40,24 @@ export function gemm(
 }
 
 /**
+ * The definition `gemm` implements, as the most obvious triple loop (docs/backprop.md F13): read it
+ * first, then the tiled loops below, which compute the same sums in a cache- and register-friendly
+ * order. op(A)[i, p] is `a[p·m + i]` when transA (A stored k×m), else `a[i·k + p]`; likewise op(B).
+ * Not used by the ops; the gemm tests check it by hand and check `gemm` against it.
+ */
+export function gemmReference(
+  m: number, n: number, k: number, a: Buf, transA: boolean, b: Buf, transB: boolean, c: Buf, accumulate: boolean,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = accumulate ? c[i * n + j]! : 0;
+      for (let p = 0; p < k; p++) sum += a[transA ? p * m + i : i * k + p]! * b[transB ? j * k + p : p * n + j]!;
+      c[i * n + j] = sum;
+    }
+  }
+}
+
+/**
  * C[m×n] = op(A)·op(B) + 1·biasᵀ: `gemm` with `bias` (n elements) added to every row of C, the
  * forward of `linear`. In WebAssembly C starts as the bias and the product is added to it, which
  * saves a pass over C; in TypeScript the bias is added after the product.

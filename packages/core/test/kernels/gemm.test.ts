@@ -2,7 +2,7 @@
 // offsets and both dtypes; then the adjoint identities that matmul's backward relies on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Buf, gemm } from '../../src/kernels/index';
+import { type Buf, gemm, gemmReference } from '../../src/kernels/index';
 import { Rng } from '../../src/rng';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -38,6 +38,48 @@ function embed(Type: Ctor, x: Buf, offset: number, pad: number): Buf {
 const dim = fc.oneof(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 14, max: 70 }));
 
 describe('gemm', () => {
+  it('gemmReference (the definition F13 cites): hand values for every transpose, and with accumulate', () => {
+    // A = [[1, 2, 3], [4, 5, 6]], B = [[1, 0], [0, 1], [2, −1]]: A·B = [[7, −1], [16, −1]]
+    const A = [1, 2, 3, 4, 5, 6];
+    const At = [1, 4, 2, 5, 3, 6]; // Aᵀ stored 3×2
+    const B = [1, 0, 0, 1, 2, -1];
+    const Bt = [1, 0, 2, 0, 1, -1]; // Bᵀ stored 2×3
+    for (const [a, tA, b, tB] of [
+      [A, false, B, false],
+      [At, true, B, false],
+      [A, false, Bt, true],
+      [At, true, Bt, true],
+    ] as const) {
+      const c = new Float64Array([9, 9, 9, 9]);
+      gemmReference(2, 2, 3, Float64Array.from(a), tA, Float64Array.from(b), tB, c, false);
+      expect(Array.from(c)).toEqual([7, -1, 16, -1]);
+      gemmReference(2, 2, 3, Float64Array.from(a), tA, Float64Array.from(b), tB, c, true);
+      expect(Array.from(c)).toEqual([14, -2, 32, -2]);
+    }
+  });
+
+  it('gemm equals gemmReference bit for bit on small float64 integer products', () => {
+    const rng = new Rng(3);
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [13, 9, 4],
+      [16, 16, 16],
+    ] as const) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          const a = Float64Array.from({ length: m * k }, () => rng.int(19) - 9);
+          const b = Float64Array.from({ length: k * n }, () => rng.int(19) - 9);
+          const want = new Float64Array(m * n);
+          const got = new Float64Array(m * n);
+          gemmReference(m, n, k, a, tA, b, tB, want, false);
+          gemm(m, n, k, a, tA, b, tB, got, false);
+          expect(Array.from(got)).toEqual(Array.from(want)); // integer sums are exact in any order
+        }
+      }
+    }
+  });
+
   it('matches the triple loop: all transposes, accumulate, offsets, float32 and float64', () => {
     const arb = fc.record({
       m: dim,

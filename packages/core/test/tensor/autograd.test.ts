@@ -1,7 +1,18 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ChainruleError, gradcheck, isGradEnabled, noGrad, record, type Tensor, tensor, toDot } from '../../src/index';
+import {
+  ChainruleError,
+  grad,
+  gradcheck,
+  isGradEnabled,
+  linear,
+  noGrad,
+  record,
+  type Tensor,
+  tensor,
+  toDot,
+} from '../../src/index';
 import { clearGrad, rand64 } from './helpers';
 
 describe('Tensor autograd', () => {
@@ -69,7 +80,64 @@ describe('Tensor autograd', () => {
     expect(x.grad?.toArray()).toEqual([2, 2]);
   });
 
-  it('a 2-layer MLP: autodiff equals the hand-derived backprop formulas F2–F5', () => {
+  it('F2–F5 on a batch through linear: δ⁽²⁾, δ⁽¹⁾ from grad(L, [z1, z2]) and every parameter gradient are the hand formulas', () => {
+    // Z1 = X W1ᵀ + b1, A1 = σ(Z1), Z2 = A1 W2ᵀ + b2, Y = σ(Z2), L = ½ Σ (Y − T)²; 5 examples in rows
+    const [N, nIn, H, nOut] = [5, 3, 4, 2];
+    const X = rand64([N, nIn]);
+    const W1 = rand64([H, nIn]);
+    const b1 = rand64([H]);
+    const W2 = rand64([nOut, H]);
+    const b2 = rand64([nOut]);
+    const T = rand64([N, nOut]);
+    const forward = () => {
+      const z1 = linear(X, W1, b1);
+      const a1 = z1.sigmoid();
+      const z2 = linear(a1, W2, b2);
+      const y = z2.sigmoid();
+      return { z1, a1, z2, y, loss: y.sub(T).pow(2).sum().mul(0.5) };
+    };
+    const f = forward();
+    const [gz1, gz2] = grad(f.loss, [f.z1, f.z2]); // the error terms δ⁽¹⁾, δ⁽²⁾ as autodiff sees them
+    forward().loss.backward();
+    // by hand, example by example, with plain arrays (row n of a [N, k] matrix is at n·k)
+    const at = (u: Tensor, n: number, k: number, i: number) => u.data[n * k + i] as number;
+    const close = (got: Tensor | null | undefined, want: number[]) => {
+      expect(got?.size).toBe(want.length);
+      for (const [i, w] of want.entries()) expect(Math.abs((got?.data[i] as number) - w)).toBeLessThan(1e-14);
+    };
+    const d2: number[] = [];
+    const d1: number[] = [];
+    for (let n = 0; n < N; n++) {
+      for (let k = 0; k < nOut; k++) {
+        const y = at(f.y, n, nOut, k);
+        d2.push((y - at(T, n, nOut, k)) * y * (1 - y)); // F2: ∂L/∂y ∘ σ′(z⁽²⁾), σ′ = y(1 − y) (F7)
+      }
+      for (let j = 0; j < H; j++) {
+        let back = 0; // (W2ᵀ δ⁽²⁾)_j
+        for (let k = 0; k < nOut; k++) back += at(W2, k, H, j) * (d2[n * nOut + k] as number);
+        const a = at(f.a1, n, H, j);
+        d1.push(back * a * (1 - a)); // F5
+      }
+    }
+    close(gz2, d2);
+    close(gz1, d1);
+    // F3: ∂L/∂W = Σ_n δ_n a_nᵀ (row j, column i: Σ_n δ[n, j] a[n, i]); F4: ∂L/∂b = Σ_n δ_n
+    const outer = (d: number[], a: Tensor, rows: number, cols: number) =>
+      Array.from({ length: rows * cols }, (_, r) => {
+        const [j, i] = [Math.floor(r / cols), r % cols];
+        let s = 0;
+        for (let n = 0; n < N; n++) s += (d[n * rows + j] as number) * at(a, n, cols, i);
+        return s;
+      });
+    const colSums = (d: number[], rows: number) =>
+      Array.from({ length: rows }, (_, j) => d.reduce((s, v, r) => (r % rows === j ? s + v : s), 0));
+    close(W2.grad, outer(d2, f.a1, nOut, H));
+    close(b2.grad, colSums(d2, nOut));
+    close(W1.grad, outer(d1, X, H, nIn));
+    close(b1.grad, colSums(d1, H));
+  });
+
+  it('a 2-layer MLP on one example (1-D x, matmul): autodiff equals the hand-derived backprop formulas F2–F5', () => {
     // z1 = W1 x + b1, a1 = σ(z1), z2 = W2 a1 + b2, y = σ(z2), L = ½‖y − t‖²
     const x = rand64([3]);
     const W1 = rand64([4, 3]);

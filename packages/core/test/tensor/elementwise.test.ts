@@ -72,10 +72,26 @@ describe('unary ops: tensor = scalar engine = hand formula, then gradcheck', () 
     });
   }
 
-  it('relu and abs have gradient 0 at exactly 0, leakyRelu the slope', () => {
+  it('F9: relu has gradient 0 at exactly 0 (and abs), leakyRelu the slope', () => {
     const x = tensor([0, 0, 0], { requiresGrad: true, dtype: 'float64' });
     x.relu().sum().backward();
     expect(Array.from(x.grad?.data ?? [])).toEqual([0, 0, 0]);
+    // the kink beside both sides, into a fresh gradient buffer and (z used twice) accumulated into
+    // it, in float32 and float64, small (TypeScript kernel) and large (WebAssembly from 1024 elements)
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const n of [3, 3000]) {
+        const z = tensor(
+          Array.from({ length: n }, (_, i) => (i % 3) - 1),
+          { requiresGrad: true, dtype },
+        ); // −1, 0, 1, −1, 0, 1, …
+        const want = Array.from({ length: n }, (_, i) => (i % 3 === 2 ? 1 : 0));
+        z.relu().sum().backward();
+        expect(Array.from(z.grad?.data ?? [])).toEqual(want);
+        clearGrad(z);
+        z.relu().add(z.relu()).sum().backward();
+        expect(Array.from(z.grad?.data ?? [])).toEqual(want.map((v) => 2 * v));
+      }
+    }
     clearGrad(x);
     x.abs().sum().backward();
     expect(Array.from(x.grad?.data ?? [])).toEqual([0, 0, 0]);
@@ -151,6 +167,12 @@ describe('binary ops with broadcasting', () => {
     const a = tensor([3, -1], { requiresGrad: true, dtype: 'float64' });
     a.mul(a).sum().backward();
     expect(Array.from(a.grad?.data ?? [])).toEqual([6, -2]);
+    // y = c + c·d: ∂y/∂c = 1 + d, which an overwriting (`=`) backward in mul would lose
+    const c = tensor([2, -4], { requiresGrad: true, dtype: 'float64' });
+    const d = tensor([5, 0.5], { requiresGrad: true, dtype: 'float64' });
+    c.add(c.mul(d)).sum().backward();
+    expect(Array.from(c.grad?.data ?? [])).toEqual([6, 1.5]);
+    expect(Array.from(d.grad?.data ?? [])).toEqual([2, -4]);
     const x = tensor([3], { requiresGrad: true, dtype: 'float64' });
     const w = tensor([2], { requiresGrad: true, dtype: 'float64' });
     // (x + w)(x − w) = x² − w²

@@ -233,6 +233,54 @@ describe('linear: y = x Wᵀ + b', () => {
     ]);
   });
 
+  it('F14: with a non-square, non-symmetric Δ a dropped or extra transpose cannot pass', () => {
+    // X [2, 3], W [4, 3], Δ [2, 4]: Δ = I above is its own transpose, so Δ X and Δᵀ X agree there
+    const f64 = { requiresGrad: true, dtype: 'float64' } as const;
+    const x = tensor(
+      [
+        [1, 2, -1],
+        [0, 3, 2],
+      ],
+      f64,
+    );
+    const w = tensor(
+      [
+        [1, 0, 2],
+        [-1, 1, 0],
+        [0, 2, 1],
+        [3, -1, 1],
+      ],
+      f64,
+    );
+    const b = tensor([1, 0, -1, 2], f64);
+    const y = linear(x, w, b);
+    expect(y.toArray()).toEqual([
+      [0, 1, 2, 2],
+      [5, 3, 7, 1],
+    ]);
+    const delta = tensor(
+      [
+        [1, 2, 0, -1],
+        [3, 0, 1, 2],
+      ],
+      { dtype: 'float64' },
+    );
+    y.backward(delta);
+    // ∂L/∂W = Δᵀ X: row j is Σ_n Δ[n, j] x_n, e.g. row 0 = 1·(1, 2, −1) + 3·(0, 3, 2) = (1, 11, 5)
+    expect(w.grad?.toArray()).toEqual([
+      [1, 11, 5],
+      [2, 4, -2],
+      [0, 3, 2],
+      [-1, 4, 5],
+    ]);
+    expect(b.grad?.toArray()).toEqual([4, 2, 1, 1]); // Σ_rows Δ
+    // ∂L/∂X = Δ W: row 0 = 1·(1, 0, 2) + 2·(−1, 1, 0) + 0 − 1·(3, −1, 1) = (−4, 3, 1)
+    expect(x.grad?.toArray()).toEqual([
+      [-4, 3, 1],
+      [9, 0, 9],
+    ]);
+  });
+
   it('equals x.matmul(w.T).add(b), and passes gradcheck with and without bias, 1-D and 3-D x', () => {
     const x = rand64([4, 3]);
     const w = rand64([2, 3]);

@@ -10,6 +10,30 @@ describe('softmax and logSoftmax', () => {
     expectClose(l.data, [Math.log(1 / 6), Math.log(2 / 6), Math.log(3 / 6)], 1e-15);
   });
 
+  it('F29: the softmax Jacobian is diag(y) − y yᵀ, so ∂L/∂z = y ∘ (g − gᵀy), not F2’s elementwise g ∘ y(1 − y)', () => {
+    // z = [0, ln 2, ln 3]: y = [1, 2, 3]/6; with g = ∂L/∂y = [1, 0, 0], gᵀy = 1/6 and
+    // ∂L/∂z = y ∘ (g − 1/6) = [5/36, −2/36, −3/36]
+    const z = tensor([0, Math.log(2), Math.log(3)], { dtype: 'float64', requiresGrad: true });
+    z.softmax().backward(tensor([1, 0, 0], { dtype: 'float64' }));
+    expectClose(z.grad?.data ?? [], [5 / 36, -2 / 36, -3 / 36], 1e-15);
+    // the whole Jacobian, row i = ∂y_i/∂z from a one-hot g, against diag(y) − y yᵀ on random logits
+    const logits = rand64([4]);
+    const y = Array.from(logits.softmax().data);
+    for (let i = 0; i < 4; i++) {
+      const zi = tensor(logits.data, { shape: [4], requiresGrad: true });
+      zi.softmax().backward(oneHot([i], 4, { dtype: 'float64' }).reshape([4]));
+      const yi = y[i] as number;
+      expectClose(
+        zi.grad?.data ?? [],
+        y.map((yj, j) => (i === j ? yi : 0) - yi * yj),
+        1e-15,
+      );
+    }
+    // every y_i depends on every z_j: the elementwise rule of F2 (g ∘ y(1 − y)) would give
+    // [5/36, 0, 0], missing the off-diagonal terms −y_i y_j
+    expect(z.grad?.data[1]).not.toBe(0);
+  });
+
   it('along a non-last dim, rows sum to 1', () => {
     const x = rand64([3, 4, 2]);
     const y = x.softmax(1);

@@ -332,7 +332,7 @@ describe('func transforms, as torch.func', () => {
 });
 
 describe('the formulas of docs/backprop.md, higher-order section', () => {
-  it('F24: d²/dx² tanh = −2 tanh · (1 − tanh²), through tanh’s VJP (0.5 → −0.726862)', () => {
+  it('F32: d²/dx² tanh = −2 tanh · (1 − tanh²), through tanh’s VJP (0.5 → −0.726862)', () => {
     const x = tensor([0.5, -1.2, 2], { dtype: 'float64', requiresGrad: true });
     const [d1] = grad(x.tanh().sum(), [x], { createGraph: true });
     const [d2] = grad((d1 as Tensor).sum(), [x]);
@@ -347,7 +347,7 @@ describe('the formulas of docs/backprop.md, higher-order section', () => {
     expect(topoSort(d1 as Tensor).some((t) => (t as Tensor).op === 'tanh')).toBe(true);
   });
 
-  it('F25: J t from two reverse passes equals the Jacobian applied to t', () => {
+  it('F33: J t from two reverse passes equals the Jacobian applied to t', () => {
     const x = tensor([0.3, -0.8, 1.5, 0.2], { dtype: 'float64' });
     const t = tensor([1, -2, 0.5, 3], { dtype: 'float64' });
     const [, jt] = func.jvp(g, [x], [t]);
