@@ -30,6 +30,7 @@ import {
   tensor,
   topoSort,
   where,
+  zeros,
 } from '../../src/index';
 import { scatterAdd } from '../../src/tensor/ops/indexing';
 import { sumTo } from '../../src/tensor/ops/reduce';
@@ -345,6 +346,17 @@ describe('edge cases that must not give NaN or a TypeError', () => {
     expect((x.grad as Tensor).toArray()).toEqual([[0, 0, 0], expect.any(Array)]);
     expect((x.grad as Tensor).data.every(Number.isFinite)).toBe(true);
     expect(tensor([1, Number.NaN]).std().item()).toBeNaN();
+  });
+
+  it('linear with 0 input features gives the bias (PyTorch), and the bias its gradient', () => {
+    const b = tensor([1, 2, 3], { requiresGrad: true });
+    const y = linear(zeros([2, 0]), zeros([3, 0]), b);
+    expect(y.toArray()).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    y.sum().backward();
+    expect((b.grad as Tensor).toArray()).toEqual([2, 2, 2]);
   });
 
   it('functional forms name the op for a null or non-tensor operand', () => {
