@@ -80,7 +80,7 @@ const NAMES = {
 
 /** The topic of every export of a file, by the file's path in the repository (first match wins). */
 const FILES = [
-  [/^packages\/core\/src\/tensor\/(create|dtype)\.ts$/, 'Creation'],
+  [/^packages\/core\/src\/tensor\/(create|dtype|random)\.ts$/, 'Creation'],
   [/^packages\/core\/src\/rng\.ts$/, 'Creation'],
   [/^packages\/core\/src\/tensor\/(tensor|format)\.ts$/, 'Tensor'],
   [/^packages\/core\/src\/tensor\/ops\/convert\.ts$/, 'Tensor'],
@@ -94,7 +94,8 @@ const FILES = [
   [/^packages\/core\/src\/tensor\/ops\/loss\.ts$/, 'Losses'],
   [/^packages\/core\/src\/tensor\/reduction\.ts$/, 'Losses'],
   [/^packages\/core\/src\/(gradcheck|dot)\.ts$/, 'Autograd and transforms'],
-  [/^packages\/core\/src\/tensor\/autograd\.ts$/, 'Autograd and transforms'],
+  [/^packages\/core\/src\/tensor\/(autograd|custom\w*|checkpoint|func\w*|hooks?)\.ts$/, 'Autograd and transforms'],
+  [/^packages\/core\/src\/(func|transforms?)\//, 'Autograd and transforms'],
   [/^packages\/core\/src\/value\.ts$/, 'Scalar graph'],
   [/^packages\/core\/src\/kernels\//, 'Kernels'],
   [/^packages\/core\/src\/errors\.ts$/, 'Errors and printing'],
