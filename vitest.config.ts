@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@chainrule/source'] },
   ssr: { resolve: { conditions: ['@chainrule/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'docs/site/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
     testTimeout: 60_000,
   },

@@ -1,5 +1,6 @@
 // Tries the published packages as a user would, outside the workspace: packs them with pnpm, checks
-// what the tarballs hold, installs them with npm in a fresh project, imports them under ESM and
+// what the tarballs hold and what they weigh (BUDGETS), lints them with publint and
+// @arethetypeswrong/cli, installs them with npm in a fresh project, imports them under ESM and
 // CommonJS, type-checks a program against them under every module resolution, and checks that npm
 // refuses to pack a workspace: range. Run with `pnpm check:packages` (builds first); .ci/run runs it.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The most each packed tarball may weigh (bytes, gzipped .tgz). A tarball is `dist/` only: the
+ * ESM and CJS builds, unminified and readable, and their types; no source maps, no `src/`.
+ */
+const BUDGETS = { core: 300_000, nn: 150_000 } as const;
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
+const attw = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js');
 const work = mkdtempSync(join(tmpdir(), 'chainrule-packages-'));
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,20 +32,51 @@ try {
     const tgz = out.trim().split('\n').at(-1) ?? '';
     if (!tgz.endsWith('.tgz')) fail(`pnpm pack in packages/${pkg} printed no tarball:\n${out}`);
     tarballs[pkg] = tgz;
-    const files = run('tar', ['-tzf', tgz], work).split('\n');
+    const files = run('tar', ['-tzf', tgz], work)
+      .split('\n')
+      .filter((f) => f !== '');
     for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts']) {
       if (!files.includes(`package/${f}`)) fail(`${tgz} has no ${f}`);
     }
+    const extra = files.filter(
+      (f) => !/^package\/(dist\/.*\.(c?js|d\.c?ts)|README\.md|LICENSE|package\.json)$/.test(f),
+    );
+    if (extra.length > 0) fail(`${tgz} ships more than dist/, README, LICENSE and package.json: ${extra.join(', ')}`);
     const manifest = run('tar', ['-xzOf', tgz, 'package/package.json'], work);
     if (manifest.includes('workspace:')) fail(`${tgz} still has a workspace: range`);
+    // the workspace's own condition (tests and the playground read src/) and scripts stay at home
+    if (manifest.includes('@chainrule/source')) fail(`${tgz} still has the @chainrule/source export condition`);
+    if (manifest.includes('build:wasm')) fail(`${tgz} still has the build:wasm script`);
+    const { repository, homepage, bugs } = JSON.parse(manifest);
+    if (repository?.directory !== `packages/${pkg}` || !homepage || !bugs?.url) {
+      fail(`${tgz} lacks repository (with directory), homepage or bugs`);
+    }
     const bytes = readFileSync(tgz).length;
-    step(`@chainrule/${pkg}: ${tgz.split('/').at(-1)} (${(bytes / 1000).toFixed(1)} kB, ${files.length - 1} files)`);
+    if (bytes > BUDGETS[pkg]) fail(`${tgz} weighs ${bytes} bytes, over its budget of ${BUDGETS[pkg]}`);
+    step(
+      `@chainrule/${pkg}: ${tgz.split('/').at(-1)} (${(bytes / 1000).toFixed(1)} kB packed, budget ` +
+        `${BUDGETS[pkg] / 1000} kB; ${files.length} files)`,
+    );
+    // publint: the manifest against the files (exports, types, formats); warnings count as errors
+    try {
+      run(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), 'run', '--strict', tgz], work);
+    } catch (e) {
+      fail(`publint on ${tgz}:\n${(e as { stdout?: string }).stdout}`);
+    }
+    // attw on the tarball pnpm made (`attw --pack` would run npm pack, which prepack refuses for nn)
+    try {
+      run(process.execPath, [attw, tgz, '--format', 'ascii', '--no-emoji', '--no-color'], work);
+    } catch (e) {
+      fail(`@arethetypeswrong/cli on ${tgz}:\n${(e as { stdout?: string }).stdout}`);
+    }
+    step(`@chainrule/${pkg}: publint (strict) and @arethetypeswrong/cli (node10, node16 CJS/ESM, bundler) pass`);
   }
+  const coreVersion = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).version;
   const nnManifest = JSON.parse(run('tar', ['-xzOf', tarballs.nn, 'package/package.json'], work));
-  if (nnManifest.dependencies['@chainrule/core'] !== '^0.1.0') {
-    fail(`@chainrule/nn packs its core range as ${nnManifest.dependencies['@chainrule/core']}, not ^0.1.0`);
+  if (nnManifest.dependencies['@chainrule/core'] !== `^${coreVersion}`) {
+    fail(`@chainrule/nn packs its core range as ${nnManifest.dependencies['@chainrule/core']}, not ^${coreVersion}`);
   }
-  step('@chainrule/nn depends on @chainrule/core ^0.1.0 (a caret range, no workspace:)');
+  step(`@chainrule/nn depends on @chainrule/core ^${coreVersion} (a caret range, no workspace:)`);
 
   const app = join(work, 'app');
   mkdirSync(app);

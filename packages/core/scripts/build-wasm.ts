@@ -3,7 +3,7 @@
 // committed: the package embeds its WebAssembly and tests need no compiler step. The shared-memory
 // variants (worker threads) are derived at load time (src/kernels/wasm/shared.ts); the test checks
 // that the derived bytes equal asc's own `--sharedMemory` builds (SHARED below).
-// Run with `pnpm --filter @chainrule/core build:wasm`; test/kernels/wasm-binary.test.ts checks that
+// Run with `pnpm build:wasm` from the repository root; test/kernels/wasm.test.ts checks that
 // the committed file matches a fresh compile.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

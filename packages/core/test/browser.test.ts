@@ -42,8 +42,8 @@ describe('the built package in a browser', () => {
     'headless Chromium runs the WebAssembly gemm with the results of Node',
     async () => {
       const server = createServer((req, res) => {
-        // the built ESM files: index.js, kernels.js and the chunk they share
-        const file = /^\/[\w.-]+\.js$/.test(req.url ?? '') ? join(dist, req.url as string) : null;
+        // the built ESM files: index.js, kernels.js and the chunk they share (shared/kernels.js)
+        const file = /^\/(shared\/)?[\w.-]+\.js$/.test(req.url ?? '') ? join(dist, req.url as string) : null;
         const js = file !== null && existsSync(file);
         res.writeHead(js || req.url === '/' ? 200 : 404, {
           'content-type': js ? 'text/javascript' : 'text/html',

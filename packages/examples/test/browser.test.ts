@@ -22,7 +22,7 @@ const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text
 function serve(html: string): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const m = /^\/node_modules\/@chainrule\/(core|nn)\/(dist\/[\w.-]+)$/.exec(url.pathname);
+    const m = /^\/node_modules\/@chainrule\/(core|nn)\/(dist\/(?:shared\/)?[\w.-]+)$/.exec(url.pathname);
     const body = url.pathname === '/' ? html : m ? readFileSync(`${repoRoot}packages/${m[1]}/${m[2]}`) : null;
     if (body === null) {
       res.writeHead(404).end();

@@ -124,7 +124,7 @@ function syncDirectory(dir: string): void {
 /**
  * The tensors of the safetensors file at `path` (views of the file's bytes where aligned; see
  * loadSafetensorsWithMetadata).
- * @param opts.maxTensors, opts.maxHeaderBytes caps for untrusted files.
+ * @param opts `maxTensors` and `maxHeaderBytes`: caps for untrusted files.
  * @throws ChainruleError naming loadCheckpoint, the path and the problem, for a malformed file or
  *   one that cannot be read.
  */

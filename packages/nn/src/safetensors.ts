@@ -138,7 +138,7 @@ export function loadSafetensors(bytes: Uint8Array, opts: SafetensorsLoadOptions 
  * and saveSafetensors lay them out) is a view of `bytes`, not a copy: loading costs no second copy
  * of the file, but writing to such a tensor writes into `bytes`, and the tensors keep the whole
  * buffer alive. Unaligned data (and any data on a big-endian host) is copied.
- * @param opts.maxTensors, opts.maxHeaderBytes caps for untrusted files (see SafetensorsLoadOptions).
+ * @param opts `maxTensors` and `maxHeaderBytes`: caps for untrusted files (see SafetensorsLoadOptions).
  * @throws ChainruleError naming loadSafetensorsWithMetadata and the problem; nothing is returned in part.
  */
 export function loadSafetensorsWithMetadata(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +103,45 @@ describe('one class identity across the ESM and the CJS build in one process', (
     expect(p instanceof esm.Tensor).toBe(true);
     expect(p instanceof cjs.Tensor).toBe(true);
     expect(esm.tensor([1]) instanceof Parameter).toBe(false);
+  });
+});
+
+describe('one kernel runtime per module format', () => {
+  type Kernels = typeof import('../../src/kernels/index');
+  it('shares the kernel state between the main entry and @chainrule/core/kernels, in ESM and in CJS', async () => {
+    const kernels = {
+      esm: (await import(/* @vite-ignore */ `${distDir}kernels.js`)) as Kernels,
+      cjs: createRequire(import.meta.url)(`${distDir}kernels.cjs`) as Kernels,
+    };
+    for (const format of ['esm', 'cjs'] as const) {
+      const [main, sub] = [format === 'esm' ? esm : cjs, kernels[format]];
+      const before = main.kernelBackend();
+      try {
+        main.setKernels('ts'); // set through one entry, seen through the other: one module state
+        expect(sub.kernelBackend(), format).toBe('ts');
+        sub.setKernels('wasm');
+        expect(main.kernelBackend(), format).toMatch(/^wasm-/);
+      } finally {
+        main.setKernels(before === 'ts' ? 'ts' : 'wasm');
+      }
+    }
+  });
+
+  it("hides each variable import() (Node's worker_threads and os) from webpack and Vite alike", () => {
+    for (const file of ['shared/kernels.js', 'shared/kernels.cjs']) {
+      const imports = readFileSync(distDir + file, 'utf8').match(/\bimport\(([^)]*)\)/g) ?? [];
+      expect(imports.length, file).toBe(2);
+      for (const call of imports) expect(call, file).toMatch(/webpackIgnore: true \*\/\s*\/\* @vite-ignore/);
+    }
+  });
+
+  it('embeds the WebAssembly once per format, in the shared chunk', () => {
+    const base64 = /"AGFzbQ[A-Za-z0-9+/=]{1000,}"/g; // "\0asm", base64-encoded, the start of a binary
+    for (const file of ['index.js', 'kernels.js', 'index.cjs', 'kernels.cjs']) {
+      expect(readFileSync(distDir + file, 'utf8').match(base64), file).toBeNull();
+    }
+    for (const file of ['shared/kernels.js', 'shared/kernels.cjs']) {
+      expect(readFileSync(distDir + file, 'utf8').match(base64)?.length, file).toBe(2); // SIMD128, relaxed SIMD
+    }
   });
 });

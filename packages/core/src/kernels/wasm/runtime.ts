@@ -287,7 +287,9 @@ export function threadPool(): KernelThreads | null {
   threadsStarted = (async () => {
     const os = 'node:os'; // a variable: bundlers for the browser leave it alone
     try {
-      const { availableParallelism } = (await import(/* @vite-ignore */ os)) as { availableParallelism(): number };
+      const { availableParallelism } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ os)) as {
+        availableParallelism(): number;
+      };
       defaultThreads = Math.max(1, Math.min(4, availableParallelism()));
     } catch {
       defaultThreads = 1;

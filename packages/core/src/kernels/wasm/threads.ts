@@ -100,7 +100,7 @@ export class KernelThreads {
   static async start(module: unknown, memory: unknown, count: number): Promise<KernelThreads | null> {
     const spec = 'node:worker_threads'; // a variable: bundlers for the browser leave it alone
     try {
-      const { Worker } = (await import(/* @vite-ignore */ spec)) as { Worker: WorkerCtor };
+      const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as { Worker: WorkerCtor };
       return new KernelThreads(Worker, module, memory, count);
     } catch {
       return null;

@@ -1,5 +1,5 @@
-import { defineConfig } from 'tsup';
-import { baseOptions } from '../../tsup.base';
+import { defineConfig } from 'tsdown';
+import { baseOptions } from '../../tsdown.base';
 
 export default defineConfig({
   ...baseOptions,
