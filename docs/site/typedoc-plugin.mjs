@@ -95,7 +95,7 @@ const FILES = [
   [/^packages\/core\/src\/tensor\/reduction\.ts$/, 'Losses'],
   [/^packages\/core\/src\/(gradcheck|dot)\.ts$/, 'Autograd and transforms'],
   [/^packages\/core\/src\/tensor\/(autograd|custom\w*|checkpoint|func\w*|hooks?)\.ts$/, 'Autograd and transforms'],
-  [/^packages\/core\/src\/(func|transforms?)\//, 'Autograd and transforms'],
+  [/^packages\/core\/src\/(func|transforms?)(\/|\.ts$)/, 'Autograd and transforms'],
   [/^packages\/core\/src\/value\.ts$/, 'Scalar graph'],
   [/^packages\/core\/src\/kernels\//, 'Kernels'],
   [/^packages\/core\/src\/errors\.ts$/, 'Errors and printing'],
