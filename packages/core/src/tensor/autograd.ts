@@ -112,13 +112,15 @@ function sweep(op: string, y: Tensor, seed: Tensor, retainGraph: boolean, order:
  * The graph sweep (createGraph): from the output down, each node's gradient passes its hooks,
  * then its VJP, run with recording on, gives its children's gradients, summed with `add` where a
  * child is reused (F16). Only nodes in `needed` (default: all) are expanded. Returns ∂L/∂t for
- * every node reached; no .grad is touched.
+ * the nodes `keep` asks for (a non-leaf's gradient is dropped once its VJP has run, so that the
+ * sweep holds no more gradients than the fast one); no .grad is touched.
  */
 function sweepGraph(
   op: string,
   seed: Tensor,
   retainGraph: boolean,
   order: readonly Tensor[],
+  keep: (t: Tensor) => boolean,
   needed?: ReadonlySet<Tensor>,
 ): Map<Tensor, Tensor> {
   checkVersions(op, order);
@@ -154,6 +156,7 @@ function sweepGraph(
         // F16: a tensor used several times receives the sum of its consumers' gradients
         grads.set(c, prev === undefined ? cast : add(prev, cast));
       });
+      if (!keep(t)) grads.delete(t);
     }
   });
   if (!retainGraph) release(order);
@@ -170,7 +173,7 @@ export function backward(y: Tensor, gy?: Tensor, opts: BackwardOptions = {}): vo
   const retainGraph = opts.retainGraph ?? createGraph;
   const order = topoSort(y) as Tensor[];
   if (createGraph) {
-    const grads = sweepGraph('backward', seed, retainGraph, order);
+    const grads = sweepGraph('backward', seed, retainGraph, order, (t) => t.children.length === 0 || t.retainsGrad);
     // commit out of place, so that the accumulated .grad is itself differentiable (as PyTorch)
     for (const t of order) {
       const g = grads.get(t);
@@ -222,7 +225,8 @@ export function grad(output: Tensor, inputs: readonly Tensor[], opts: GradOption
   const createGraph = o.createGraph ?? false;
   const retainGraph = o.retainGraph ?? createGraph;
   if (createGraph) {
-    const grads = sweepGraph('grad', seed, retainGraph, order, leadingTo(order, inputs));
+    const wanted = new Set(inputs);
+    const grads = sweepGraph('grad', seed, retainGraph, order, (t) => wanted.has(t), leadingTo(order, inputs));
     return inputs.map((x) => grads.get(x) ?? x.zerosLike());
   }
   // An intermediate input's gradient is caught by its own backward step, after its hooks.
