@@ -12,7 +12,9 @@ export { optimKernels } from './kernels/optim-namespace';
 export {
   getNumThreads,
   type KernelBackend,
+  type KernelInfo,
   kernelBackend,
+  kernelInfo,
   kernelsReady,
   setKernels,
   setNumThreads,

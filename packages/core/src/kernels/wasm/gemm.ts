@@ -16,16 +16,18 @@ import { getNumThreads, heapI32, onThreads, reserve, runSplit, threadPool, threa
 import { type KernelArgs, MAX_PARTS } from './threads';
 
 /**
- * m·n·k from which a product is shared between threads. Two threads against one, measured on 2
- * cores (float32 A·B): 0.62× at 32³, 0.91× at 48³, 1.06× at 56³, 1.1× at 64³ (2^18), 1.25× at 80³,
- * 1.45× at 128³, 1.9× at 1024³.
+ * Multiply-adds each thread must get for a product to be split: below, waking a sleeping worker
+ * (10–40 µs) and the final wait cost more than the worker gives. Two threads against one, measured
+ * on 2 cores (float32 A·B) with always-spinning workers: 0.62× at 32³, 1.1× at 64³, 1.45× at 128³
+ * (2^21), 1.9× at 1024³; workers that sleep between products move the break-even up, to about
+ * 2^20 multiply-adds per thread.
  */
-export const THREAD_MIN_FLOPS = 2 ** 18;
+export const THREAD_MIN_FLOPS = 2 ** 20;
 /**
  * The least work (multiply-adds) of one part. A part costs a claim (an atomic add) and a packing
  * of its operand panels; under it, splitting further gains less than it costs.
  */
-export const PART_MIN_FLOPS = 2 ** 16;
+export const PART_MIN_FLOPS = 2 ** 18;
 /**
  * Parts per thread: more parts than threads let a thread that the OS has paused leave its share
  * to the others, so that a busy machine costs at most one part of waiting, not half the product.
@@ -34,11 +36,12 @@ export const PARTS_PER_THREAD = 4;
 
 /**
  * How many parts a job of `flops` multiply-adds, divisible into `units` at most, is split into
- * now: 1 unless threads are on and every part gets PART_MIN_FLOPS.
+ * now: 1 unless threads are on, each thread gets THREAD_MIN_FLOPS and each part PART_MIN_FLOPS,
+ * and the pool has not stepped back from a busy machine (threads.ts `wanted`).
  */
 export function partsFor(flops: number, units: number): number {
-  const t = getNumThreads();
-  if (flops < THREAD_MIN_FLOPS || t < 2 || !threadPool()) return 1;
+  const t = Math.min(getNumThreads(), Math.floor(flops / THREAD_MIN_FLOPS));
+  if (t < 2 || !threadPool()?.wanted()) return 1;
   return Math.max(1, Math.min(MAX_PARTS, PARTS_PER_THREAD * t, units, Math.floor(flops / PART_MIN_FLOPS)));
 }
 

@@ -123,9 +123,14 @@ export class ThreadsFailed extends Error {}
 export class KernelThreads {
   /** Smallest bounded wait, in ms, for a part in flight before its worker counts as lost (tests lower it). */
   static minDeadlineMs = 2000;
+  /** Whether a pool steps back from a busy machine (see `wanted`; tests that must split turn it off). */
+  static adaptive = true;
   private readonly workers: NodeWorker[] = [];
   private readonly control: Int32Array;
   private broken: string | null = null;
+  /** Products still to run on the calling thread alone, and the next such pause (see `wanted`). */
+  private skip = 0;
+  private backoff = 1;
 
   /**
    * `count` workers on `module` and `memory`; `onFailure(reason)` runs once if the pool breaks
@@ -163,6 +168,30 @@ export class KernelThreads {
       if (Atomics.load(this.control, READY + slot) === 1 && Atomics.load(this.control, DEAD + slot) === 0) n++;
     }
     return n;
+  }
+
+  /**
+   * Whether the next product should be split. A split that did not pay (the workers took no part,
+   * or the product took longer than the calling thread alone would have, judged by its own parts)
+   * means the workers are not getting a CPU in time: a busy machine, a CPU quota. The pool then
+   * sits out 1, 2, 4 … 256 products (doubling while splits keep failing to pay, back to 1 after
+   * one that pays), so that threads never cost much more than they give.
+   */
+  wanted(): boolean {
+    if (this.skip === 0 || !KernelThreads.adaptive) return true;
+    this.skip--;
+    return false;
+  }
+
+  /** Records whether a split paid: `wallMs` for the job, the caller's `busyMs` over `mine` of `parts` parts. */
+  private judge(wallMs: number, busyMs: number, mine: number, parts: number): void {
+    const alone = mine > 0 ? (busyMs / mine) * parts : 0;
+    if (mine < parts && wallMs <= alone) {
+      this.backoff = 1;
+      return;
+    }
+    this.skip = this.backoff;
+    this.backoff = Math.min(256, 2 * this.backoff);
   }
 
   /** Workers inside a job now (between their first claim and the end of their last part). */
@@ -227,16 +256,18 @@ export class KernelThreads {
     ctl[PARTS] = parts;
     ctl[STRIDE] = scratch.stride;
     ctl[SHIFTED] = shifted;
+    const start = performance.now();
     Atomics.store(ctl, NEXT, 0); // the release point: a worker that claims a part sees all of the above
     Atomics.add(ctl, JOB, 1);
     Atomics.notify(ctl, JOB);
-    let longest = 0;
+    let [longest, busy, mine] = [0, 0, 0];
     try {
       for (let p = Atomics.add(ctl, NEXT, 1); p < parts; p = Atomics.add(ctl, NEXT, 1)) {
         const t0 = performance.now();
         here(args(p));
         ctl[STATUS + p] = 1;
-        longest = Math.max(longest, performance.now() - t0);
+        const t = performance.now() - t0;
+        [longest, busy, mine] = [Math.max(longest, t), busy + t, mine + 1];
       }
     } finally {
       Atomics.store(ctl, NEXT, CLOSED);
@@ -244,6 +275,7 @@ export class KernelThreads {
     if (!this.waitIdle(Math.max(KernelThreads.minDeadlineMs, 50 * longest))) {
       throw new ThreadsFailed(this.broken ?? 'kernel threads: lost');
     }
+    this.judge(performance.now() - start, busy, mine, parts);
     for (let p = 0; p < parts; p++) {
       if (Atomics.load(ctl, STATUS + p) !== 1)
         throw new ThreadsFailed(this.fail(`part ${p} of ${kernel} threw on a worker`));

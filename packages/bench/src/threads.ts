@@ -1,0 +1,84 @@
+// `pnpm bench threads`: the kernel threads against one thread, on an idle machine and with two
+// CPU-burning neighbour processes (a shared machine, a laptop with a browser open). Each workload
+// and thread count runs in a fresh process of its own (src/threads-child.ts), the counts taking
+// turns over BENCH_ROUNDS rounds; each keeps its median step time of its best round. Printed: ms
+// per step, CPU ms per step, and the default count's speed relative to one thread (> 1: faster).
+// The promise tested: with neighbours, the default is never more than 10 % slower than one thread.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const child = fileURLToPath(new URL('./threads-child.ts', import.meta.url));
+export const THREAD_WORKLOADS = ['mlp-784-512-512-10', 'mlp-784-128-64-10', 'mlp-2-64-64-2', 'cnn'] as const;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+
+interface Sample {
+  ms: number;
+  cpuMs: number;
+  threads: number;
+  live: number;
+}
+
+/** One workload at `threads` threads ('default': none set) in a fresh process. */
+function runChild(workload: string, threads: string): Sample {
+  const r = spawnSync(process.execPath, [...process.execArgv, child, workload, threads], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench threads: ${workload} on ${threads} threads failed:\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  return JSON.parse(line ?? '{}') as Sample;
+}
+
+/** `n` processes that each burn a CPU until killed. */
+function neighbours(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
+}
+
+export interface ThreadsRow {
+  workload: string;
+  neighbours: number;
+  one: Sample;
+  auto: Sample;
+  /** One thread's time over the default's: > 1 when the default is faster. */
+  speedup: number;
+}
+
+export function benchThreads(log: (line: string) => void = console.log): ThreadsRow[] {
+  const rows: ThreadsRow[] = [];
+  log(`kernel threads vs one thread, ${ROUNDS} rounds, fresh process per run, ${availableParallelism()} CPUs`);
+  for (const burners of [0, 2]) {
+    const busy = neighbours(burners);
+    try {
+      log(
+        burners === 0
+          ? `\nno neighbours (load average ${loadavg()[0]?.toFixed(2)} at start)`
+          : `\n${burners} CPU-burning neighbour processes (load average ${loadavg()[0]?.toFixed(2)} at start)`,
+      );
+      for (const workload of THREAD_WORKLOADS) {
+        let one: Sample | null = null;
+        let auto: Sample | null = null;
+        for (let r = 0; r < ROUNDS; r++) {
+          const a = runChild(workload, '1');
+          const b = runChild(workload, 'default');
+          if (!one || a.ms < one.ms) one = a;
+          if (!auto || b.ms < auto.ms) auto = b;
+        }
+        const [o, d] = [one as Sample, auto as Sample];
+        const row = { workload, neighbours: burners, one: o, auto: d, speedup: o.ms / d.ms };
+        rows.push(row);
+        log(
+          `  ${workload.padEnd(20)} 1 thread ${o.ms.toFixed(3).padStart(8)} ms (cpu ${o.cpuMs.toFixed(2)})   ` +
+            `default (${d.threads}, ${d.live} live) ${d.ms.toFixed(3).padStart(8)} ms (cpu ${d.cpuMs.toFixed(2)})   ` +
+            `${row.speedup.toFixed(2)}x one thread's speed`,
+        );
+      }
+    } finally {
+      for (const p of busy) p.kill();
+    }
+  }
+  log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  return rows;
+}
