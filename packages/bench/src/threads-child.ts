@@ -1,5 +1,5 @@
 // One workload of `pnpm bench threads` in a process of its own: `threads-child.ts <workload> <n|default>`.
-// Prints one JSON line: the median wall ms per step over ~2 s of steps, the CPU ms per step (all
+// Prints one JSON line: the median wall ms per step over ~1 s of steps, the CPU ms per step (all
 // threads of the process), the thread count and the threads live at the end.
 import { kernelInfo, maxPool2d, noGrad, Rng, randn, setNumThreads, type Tensor } from '@chainrule/core';
 import { Adam, Conv2d, crossEntropyLoss, Linear, MLP, SGD } from '@chainrule/nn';
@@ -55,7 +55,7 @@ for (let i = 0; i < 5; i++) step(); // warm-up: V8 optimised, memory reserved, w
 const times: number[] = [];
 const cpu0 = process.cpuUsage();
 const start = performance.now();
-while (performance.now() - start < 2000 || times.length < 10) {
+while (performance.now() - start < 1000 || times.length < 10) {
   const t = performance.now();
   step();
   times.push(performance.now() - t);

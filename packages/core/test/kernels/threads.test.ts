@@ -14,7 +14,7 @@ import {
   setNumThreads,
   THREAD_MIN_FLOPS,
 } from '../../src/kernels/index';
-import { threadPool } from '../../src/kernels/wasm/runtime';
+import { cgroupCpus, kernelInfo, threadPool } from '../../src/kernels/wasm/runtime';
 import { KernelThreads } from '../../src/kernels/wasm/threads';
 import { Rng } from '../../src/rng';
 
@@ -111,5 +111,26 @@ describe.skipIf(!wasmOn)('gemm on worker threads', () => {
     expect(() => setNumThreads(Number.NaN)).toThrow('setNumThreads: expected an integer from 1 to 64, got NaN');
     expect(() => setNumThreads('2' as unknown as number)).toThrow("got '2'");
     expect(getNumThreads()).toBe(2);
+  });
+});
+
+describe('the default thread count', () => {
+  it('reads a cgroup CPU quota (v2 cpu.max, or v1 quota and period), rounding down, at least 1', () => {
+    expect(cgroupCpus('max 100000\n')).toBeNull();
+    expect(cgroupCpus('-1 100000')).toBeNull();
+    expect(cgroupCpus('200000 100000\n')).toBe(2);
+    expect(cgroupCpus('150000 100000')).toBe(1);
+    expect(cgroupCpus('50000 100000')).toBe(1);
+    expect(cgroupCpus('400000\n100000\n')).toBe(4);
+    expect(cgroupCpus('')).toBeNull();
+  });
+
+  it('kernelInfo reports the backend, the threads asked for and running, and the CPUs', () => {
+    const info = kernelInfo();
+    expect(Object.keys(info).sort()).toEqual(['backend', 'cpus', 'liveThreads', 'numThreads', 'threadsDisabled']);
+    expect(info.numThreads).toBe(getNumThreads());
+    expect(info.liveThreads).toBeGreaterThanOrEqual(1);
+    expect(info.liveThreads).toBeLessThanOrEqual(info.numThreads);
+    expect(info.cpus).toBeGreaterThanOrEqual(1);
   });
 });

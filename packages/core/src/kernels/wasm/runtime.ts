@@ -280,9 +280,10 @@ export function kernelBackend(): KernelBackend {
 
 /**
  * Resolves once the WebAssembly kernels are loaded (or known to be unavailable) and, in Node, the
- * worker threads that share large products have started. In Node the kernels themselves are ready
- * at the first kernel call (or this call), and products run on the calling thread until the workers
- * are up; where an engine refuses to compile synchronously (a browser's main thread may), the
+ * worker threads that share large products are up. Awaiting it is never needed for results:
+ * in Node the kernels are ready at the first kernel call and the workers start at the first large
+ * product, joining its parts once they are up, and results do not depend on how many threads
+ * took part. Where an engine refuses to compile synchronously (a browser's main thread may), the
  * TypeScript kernels serve until this resolves.
  */
 export function kernelsReady(): Promise<void> {
