@@ -178,11 +178,6 @@ export function reserve(bytes: number): WasmKernels {
   return instance;
 }
 
-/** Whether the current call runs in the resident memory (the one the worker threads share). */
-export function inResidentMemory(): boolean {
-  return oversized === null;
-}
-
 /** Views of the current WebAssembly memory (valid until the next `reserve` that replaces it). */
 export function heapF32(): Float32Array {
   return f32;
@@ -289,6 +284,7 @@ export function kernelBackend(): KernelBackend {
 export function kernelsReady(): Promise<void> {
   load();
   return loading.then(() => {
+    if (compiled && !memory) reserve(0); // a memory dropped after a failed pool
     threadPool();
     return threadsStarted;
   });

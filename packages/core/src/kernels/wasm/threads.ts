@@ -183,10 +183,13 @@ export class KernelThreads {
     return false;
   }
 
-  /** Records whether a split paid: `wallMs` for the job, the caller's `busyMs` over `mine` of `parts` parts. */
+  /**
+   * Records whether a split paid: `wallMs` for the job, the caller's `busyMs` over `mine` of
+   * `parts` parts (none: the workers took them all, which pays).
+   */
   private judge(wallMs: number, busyMs: number, mine: number, parts: number): void {
     const alone = mine > 0 ? (busyMs / mine) * parts : 0;
-    if (mine < parts && wallMs <= alone) {
+    if (mine === 0 || (mine < parts && wallMs <= alone)) {
       this.backoff = 1;
       return;
     }
