@@ -188,6 +188,7 @@ export class KernelThreads {
    * `parts` parts (none: the workers took them all, which pays).
    */
   private judge(wallMs: number, busyMs: number, mine: number, parts: number): void {
+    if (this.ready() < this.count) return; // workers still starting: no verdict on the machine yet
     const alone = mine > 0 ? (busyMs / mine) * parts : 0;
     if (mine === 0 || (mine < parts && wallMs <= alone)) {
       this.backoff = 1;
