@@ -1,4 +1,4 @@
-// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|threads]`: every benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
@@ -7,9 +7,10 @@ import { benchMlpTrain } from './mlp-train';
 import { benchOptimStep } from './optim-step';
 import { benchSafetensors } from './safetensors';
 import { benchGemm, benchTrain } from './tables';
+import { benchThreads } from './threads';
 import { benchValueMlp } from './value-mlp';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors', 'threads'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -59,5 +60,9 @@ if (run.includes('lstm')) {
 }
 if (run.includes('safetensors')) {
   benchSafetensors();
+  console.log();
+}
+if (run.includes('threads')) {
+  benchThreads();
   console.log();
 }

@@ -13,7 +13,9 @@ export { optimKernels } from './kernels/optim-namespace';
 export {
   getNumThreads,
   type KernelBackend,
+  type KernelInfo,
   kernelBackend,
+  kernelInfo,
   kernelsReady,
   setKernels,
   setNumThreads,

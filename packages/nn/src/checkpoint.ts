@@ -1,7 +1,7 @@
 // Checkpoints on disk (Node only): safetensors files written atomically — temp file in the same
 // directory, fsync, rename over the target — so a crash mid-save never destroys the previous one.
 // A save killed before its rename leaves its temp file behind; the next successful save of the
-// same path removes it.
+// same path removes it (once the process that left it has ended, or by the same thread).
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -14,20 +14,29 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { ChainruleError, type Tensor } from '@chainrule/core';
 import { fail, show } from './check';
 import { limits, read, type SafetensorsLoadOptions, write } from './safetensors';
 
-/** `.model.safetensors.<pid>.<12 hex>.tmp`: the temp file of a save of `model.safetensors` by process pid. */
-function tempName(base: string, pid: number): string {
-  return `.${base}.${pid}.${randomBytes(6).toString('hex')}.tmp`;
+/**
+ * `.model.safetensors.<pid>-<thread>.<12 hex>.tmp`: the temp file of a save of `model.safetensors`
+ * by thread `thread` (worker_threads' threadId, 0 for the main thread) of process pid. Worker
+ * threads share the pid, so the thread is part of the owner: one thread's cleanup must not remove
+ * another's save in flight.
+ */
+function tempName(base: string, pid: number, thread: number): string {
+  return `.${base}.${pid}-${thread}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-/** The pid in a temp-file name of `base` (null for another file; 0 for the older pid-less names). */
-function tempOwner(name: string, base: string): number | null {
+/**
+ * The owner of a temp-file name of `base`: its pid and thread (null for another file; pid 0 for
+ * the oldest, pid-less names, thread 0 for names from before threads were recorded).
+ */
+function tempOwner(name: string, base: string): { pid: number; thread: number } | null {
   if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) return null;
-  const m = /^(?:(\d+)\.)?[0-9a-f]{12}$/.exec(name.slice(base.length + 2, -4));
-  return m ? Number(m[1] ?? 0) : null;
+  const m = /^(?:(\d+)(?:-(\d+))?\.)?[0-9a-f]{12}$/.exec(name.slice(base.length + 2, -4));
+  return m ? { pid: Number(m[1] ?? 0), thread: Number(m[2] ?? 0) } : null;
 }
 
 /** Whether process `pid` is running on this machine (a save by it may be in flight). */
@@ -54,7 +63,8 @@ function fsError(op: string, verb: string, path: string, e: unknown): ChainruleE
  * the bytes go to a temporary file beside `path`, are fsynced, and the file is renamed over
  * `path`. A failure at any point leaves the previous file at `path` as it was and removes the
  * temporary file. After the rename, temporary files that earlier saves of `path` left behind
- * when their process was killed are removed (not those of a process still running).
+ * when their process was killed are removed (not those of a process still running, nor those of
+ * another worker thread of this process: saves from several threads to one path are safe).
  * @throws ChainruleError for an invalid path, state or metadata (before any file is touched), or
  *   naming `path` if the file system refuses (the Node error is its `cause`).
  * @example
@@ -66,7 +76,7 @@ export function saveCheckpoint(path: string, state: Record<string, Tensor>, meta
   const bytes = write(op, state, metadata);
   const dir = dirname(path);
   const base = basename(path);
-  const tmp = join(dir, tempName(base, process.pid));
+  const tmp = join(dir, tempName(base, process.pid, threadId));
   try {
     const fd = openSync(tmp, 'wx');
     try {
@@ -97,9 +107,12 @@ function removeStaleTemps(dir: string, base: string): void {
     return;
   }
   for (const name of names) {
-    const pid = tempOwner(name, base);
-    // this process's own saves are synchronous, so none of them is in flight now
-    if (pid === null || (pid !== process.pid && isRunning(pid))) continue;
+    const owner = tempOwner(name, base);
+    if (owner === null) continue;
+    // this thread's own saves are synchronous, so none of them is in flight now; another thread
+    // of this process, or another running process, may be mid-save
+    const mine = owner.pid === process.pid;
+    if (mine ? owner.thread !== threadId : isRunning(owner.pid)) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {

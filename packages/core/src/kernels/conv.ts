@@ -8,16 +8,22 @@ import type { Buf } from './index';
 import {
   addChannelBiasWasm,
   convBackwardWasm,
+  convBytes,
   convForwardWasm,
   maxPoolBackwardWasm,
   maxPoolWasm,
   sumChannelsWasm,
+  WEIGHT_CHUNKS,
 } from './wasm/conv';
-import { useWasm } from './wasm/runtime';
+import { fitsWasm, getNumThreads, useWasm } from './wasm/runtime';
 
-/** Whether a convolution kernel takes the WebAssembly path: one image's product of WASM_MIN_FLOPS or more. */
+/**
+ * Whether a convolution kernel takes the WebAssembly path: one image's product of WASM_MIN_FLOPS
+ * or more, and a layout (every thread's scratch and weight partial included) that fits.
+ */
 function convInWasm(p: ConvPlan, a: Buf, b: Buf, c: Buf): boolean {
-  return p.outPerGroup * p.colRows * p.outSize >= WASM_MIN_FLOPS && useWasm() && sameFloatType(a, b, c);
+  if (p.outPerGroup * p.colRows * p.outSize < WASM_MIN_FLOPS || !useWasm() || !sameFloatType(a, b, c)) return false;
+  return fitsWasm(convBytes(p, c.BYTES_PER_ELEMENT, getNumThreads(), WEIGHT_CHUNKS));
 }
 
 /** A zeroed scratch buffer of `out`'s float type. */

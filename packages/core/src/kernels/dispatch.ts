@@ -1,7 +1,7 @@
 // When a kernel takes the WebAssembly path: the float-type and size tests shared by the
 // dispatching kernels (gemm has its own size rule, in flops).
 import type { Buf } from './index';
-import { useWasm } from './wasm/runtime';
+import { fitsWasm, useWasm } from './wasm/runtime';
 
 /** Elements from which an elementwise kernel (ReLU, bias sums) runs in WebAssembly. */
 export const WASM_MIN_ELEMENTWISE = 1024;
@@ -12,8 +12,12 @@ export function sameFloatType(a: Buf, b: Buf, c: Buf): boolean {
   return c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
 }
 
-/** Whether an elementwise kernel over `size` elements of `bufs` takes the WebAssembly path. */
+/**
+ * Whether an elementwise kernel over `size` elements of `bufs` takes the WebAssembly path: one
+ * float type, at least WASM_MIN_ELEMENTWISE elements, and buffers that fit in WebAssembly memory.
+ */
 export function elementwiseInWasm(size: number, ...bufs: Buf[]): boolean {
   if (size < WASM_MIN_ELEMENTWISE || !useWasm()) return false;
-  return bufs.every((b) => b instanceof Float32Array) || bufs.every((b) => b instanceof Float64Array);
+  const one = bufs.every((b) => b instanceof Float32Array) || bufs.every((b) => b instanceof Float64Array);
+  return one && fitsWasm(bufs.reduce((bytes, b) => bytes + b.byteLength + 16, 0));
 }

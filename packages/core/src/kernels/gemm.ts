@@ -7,7 +7,7 @@ import { sameFloatType } from './dispatch';
 import type { Buf } from './index';
 import { addRowVector } from './reduce';
 import { gemmWasm } from './wasm/gemm';
-import { useWasm } from './wasm/runtime';
+import { useWasm, WASM_MAX_BYTES } from './wasm/runtime';
 
 /**
  * C[m×n] = op(A)[m×k] · op(B)[k×n], or C += … when `accumulate`. op(A) = Aᵀ when `transA` (A is
@@ -89,8 +89,7 @@ export function gemmBias(
  */
 export const WASM_MIN_FLOPS = 2048;
 
-/** Operand bytes above which gemm stays in TypeScript: 32-bit WebAssembly memory ends at 4 GiB. */
-export const WASM_MAX_BYTES = 2 ** 30;
+export { WASM_MAX_BYTES } from './wasm/runtime';
 
 
 /**

@@ -25,11 +25,17 @@ export function bceBackward(p: Buf, t: Buf, gy: Buf, gyStep: number, scale: numb
   }
 }
 
-/** loss[i] = softplus(z) − t·z = max(z, 0) − t·z + ln(1 + e^−|z|): finite for any z. */
+/**
+ * loss[i] = softplus(z) − t·z = max(z, 0) − t·z + ln(1 + e^−|z|): finite for any finite z. At
+ * infinite z, PyTorch's values, from its form (1 − t)·z + m + ln(e^−m + e^(−z−m)), m = max(−z, 0):
+ * (1 − t)·∞ at z = +∞ (NaN where t = 1), and NaN at z = −∞.
+ */
 export function bceWithLogits(z: Buf, t: Buf, loss: Buf): void {
   for (let i = 0; i < z.length; i++) {
     const v = z[i]!;
-    loss[i] = Math.max(v, 0) - t[i]! * v + Math.log1p(Math.exp(-Math.abs(v)));
+    if (v === Number.POSITIVE_INFINITY) loss[i] = (1 - t[i]!) * v;
+    else if (v === Number.NEGATIVE_INFINITY) loss[i] = Number.NaN;
+    else loss[i] = Math.max(v, 0) - t[i]! * v + Math.log1p(Math.exp(-Math.abs(v)));
   }
 }
 

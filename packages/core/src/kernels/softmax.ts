@@ -54,8 +54,9 @@ export function logSoftmax(p: AxisPlan, x: Buf, y: Buf): void {
       const max = strideMax(x, start, end, inner);
       let sum = 0;
       for (let i = start; i < end; i += inner) sum += Math.exp(x[i]! - max);
-      const shift = max + Math.log(sum);
-      for (let i = start; i < end; i += inner) y[i] = x[i]! - shift;
+      // (x − max) − ln Σ, not x − (max + ln Σ): at |max| ≥ 1e13 the sum's rounding would eat ln Σ
+      const logSum = Math.log(sum);
+      for (let i = start; i < end; i += inner) y[i] = x[i]! - max - logSum;
     }
   }
 }

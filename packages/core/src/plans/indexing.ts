@@ -3,7 +3,7 @@
 // from, gx[src[i]] += gy[i] (scatter-add: an element read twice gets both gradients, F17).
 import { check, fmtShape, show } from '../errors';
 import { broadcastShape, walk } from './broadcast';
-import { type Shape, sizeOf, stridesOf } from './shape';
+import { MAX_ELEMENTS, type Shape, sizeOf, stridesOf } from './shape';
 
 export interface GatherPlan {
   readonly outShape: readonly number[];
@@ -36,9 +36,15 @@ interface Axis {
  * offset + Σ idx·stride + adv[Σ idx·bStride]. adv holds the advanced indices' contribution
  * (a single 0 when there are none).
  */
-function fill(axes: readonly Axis[], offset: number, adv: Int32Array): GatherPlan {
+function fill(op: string, axes: readonly Axis[], offset: number, adv: Int32Array): GatherPlan {
   const outShape = axes.map((a) => a.size);
   const n = sizeOf(outShape);
+  // checked before the map is allocated: a result-sized Int32Array of a too-large result would
+  // take gigabytes and minutes before the tensor's own size check
+  check(
+    n <= MAX_ELEMENTS,
+    () => `${op}: the result would have ${n} elements, over the ${MAX_ELEMENTS} (2³¹ − 1) a tensor may hold`,
+  );
   const src = new Int32Array(n);
   const nd = axes.length;
   const idx = new Array<number>(nd).fill(0);
@@ -137,7 +143,7 @@ export function slicePlan(op: string, shape: Shape, items: readonly IndexItem[])
     }
     d++;
   }
-  if (adv.length === 0) return fill(axes as Axis[], offset, Int32Array.of(0));
+  if (adv.length === 0) return fill(op, axes as Axis[], offset, Int32Array.of(0));
   // Advanced indices broadcast together to one block B; its dims replace the indexed dims where
   // they stand if those are adjacent, and go first otherwise (NumPy's rule, which PyTorch follows).
   const bShape = adv.reduce<number[]>((s, a) => broadcastShape(op, s, a.shape), []);
@@ -148,6 +154,10 @@ export function slicePlan(op: string, shape: Shape, items: readonly IndexItem[])
   const basic = axes.filter((a): a is Axis => a !== 'adv');
   const ordered = adjacent ? [...basic.slice(0, first), ...bAxes, ...basic.slice(first)] : [...bAxes, ...basic];
   // adv[b] = Σ_k stride_k · index_k[b], each index read through its broadcast over B
+  check(
+    sizeOf(bShape) <= MAX_ELEMENTS,
+    () => `${op}: the indices broadcast to ${sizeOf(bShape)} elements, over ${MAX_ELEMENTS}`,
+  );
   const table = new Int32Array(sizeOf(bShape));
   for (const a of adv) {
     const w = walk(bShape, [a.shape]);
@@ -158,7 +168,7 @@ export function slicePlan(op: string, shape: Shape, items: readonly IndexItem[])
         table[b] = (table[b] as number) + a.stride * (a.values[(off[r] as number) + j * step] as number);
     }
   }
-  return fill(ordered, offset, table);
+  return fill(op, ordered, offset, table);
 }
 
 /**
@@ -185,7 +195,7 @@ export function gatherPlan(op: string, shape: Shape, dim: number, index: IndexAr
   const values = indexValues(op, index, shape[dim] as number);
   // Walk index's shape with x's strides, except along dim, whose offset comes from the index.
   const axes = index.shape.map((size, d) => ({ size, stride: d === dim ? 0 : (strides[d] as number), bStride: 0 }));
-  const base = fill(axes, 0, Int32Array.of(0));
+  const base = fill(op, axes, 0, Int32Array.of(0));
   const stride = strides[dim] as number;
   for (let i = 0; i < base.src.length; i++) base.src[i] = (base.src[i] as number) + (values[i] as number) * stride;
   return base;
@@ -205,7 +215,7 @@ export function repeatPlan(op: string, shape: Shape, reps: readonly number[]): G
     axes.push({ size: reps[d] as number, stride: 0, bStride: 0 });
     axes.push({ size: n, stride: strides[d] as number, bStride: 0 });
   });
-  const { src } = fill(axes, 0, Int32Array.of(0));
+  const { src } = fill(op, axes, 0, Int32Array.of(0));
   return { outShape: padded.map((n, d) => n * (reps[d] as number)), src };
 }
 
@@ -219,5 +229,5 @@ export function flipPlan(shape: Shape, dims: readonly number[]): GatherPlan {
     offset += (size - 1) * s;
     return { size, stride: -s, bStride: 0 };
   });
-  return fill(axes, sizeOf(shape) === 0 ? 0 : offset, Int32Array.of(0));
+  return fill('flip', axes, sizeOf(shape) === 0 ? 0 : offset, Int32Array.of(0));
 }

@@ -25,10 +25,13 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** The most elements a tensor may hold: 2³¹ − 1, so that every index fits an Int32Array. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** Checks a user-given shape: an array of non-negative integers. */
 export function checkShape(op: string, shape: unknown): Shape {
   check(
-    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) && sizeOf(shape) <= 2 ** 31 - 1,
+    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) && sizeOf(shape) <= MAX_ELEMENTS,
     () => `${op}: a shape must be an array of non-negative integers (at most 2³¹ − 1 elements), got ${show(shape)}`,
   );
   return shape as Shape;

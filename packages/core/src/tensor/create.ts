@@ -197,7 +197,11 @@ function filled(op: string, shape: readonly number[], value: number | boolean, o
   return new Tensor(buf, shape, requiresGrad);
 }
 
-/** [0, 1, …, n−1], or arange(start, end, step) as in PyTorch. */
+/**
+ * [0, 1, …, n−1], or arange(start, end, step) as in PyTorch.
+ * @throws ChainruleError if a bound or the step is not a finite number, the step is 0, or the
+ * step's sign leads away from end (`arange(0, 10, -1)`, `arange(-3)`), as PyTorch raises.
+ */
 export function arange(n: number, opts?: FactoryOptions): Tensor;
 export function arange(start: number, end: number, step?: number, opts?: FactoryOptions): Tensor;
 export function arange(
@@ -215,6 +219,12 @@ export function arange(
     [start, end, step].every((v) => typeof v === 'number' && Number.isFinite(v)) && step !== 0,
     () =>
       `arange: start, end and step must be finite numbers and step non-zero, got ${show(start)}, ${show(end)}, ${show(step)}`,
+  );
+  // PyTorch: "upper bound and larger bound inconsistent with step sign"
+  check(
+    step > 0 ? end >= start : end <= start,
+    () =>
+      `arange: a step of ${show(step)} never goes from ${show(start)} to ${show(end)} (the step's sign must take start towards end)`,
   );
   const n = Math.max(0, Math.ceil((end - start) / step));
   check(n <= 2 ** 31 - 1, () => `arange: ${n} elements are too many (at most 2³¹ − 1)`);

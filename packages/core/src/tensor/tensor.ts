@@ -6,7 +6,7 @@ import { check, fmtShape, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import { checkShape, type Shape, sameShape, sizeOf } from '../plans/shape';
 import { type BackwardOptions, backward } from './autograd';
-import { type DType, dtypeOf, isFloat, storageFor } from './dtype';
+import { checkDType, type DType, dtypeOf, isFloat, storageFor } from './dtype';
 import { formatTensor } from './format';
 import { add, div, mul, neg, pow, sub } from './ops/binary';
 import { to } from './ops/convert';
@@ -616,9 +616,12 @@ export class Tensor extends TensorBase {
     return new Tensor(storageFor(this.dtype, this.size), this.shape);
   }
 
-  /** A copy with its own storage, no history, and this tensor's dtype (or `dtype`). */
+  /**
+   * A copy with its own storage, no history, and this tensor's dtype (or `dtype`).
+   * @throws ChainruleError if `dtype` is not a dtype.
+   */
   clone(dtype: DType = this.dtype): Tensor {
-    const data = storageFor(dtype, this.size);
+    const data = storageFor(checkDType('clone', dtype), this.size);
     data.set(this.data);
     return new Tensor(data, this.shape);
   }

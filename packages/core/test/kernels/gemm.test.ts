@@ -2,7 +2,7 @@
 // offsets and both dtypes; then the adjoint identities that matmul's backward relies on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Buf, gemm, gemmReference } from '../../src/kernels/index';
+import { type Buf, gemm, gemmBias, gemmReference } from '../../src/kernels/index';
 import { Rng } from '../../src/rng';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -182,5 +182,13 @@ describe('gemm', () => {
       }),
       { numRuns: 200, seed: 29 },
     );
+  });
+
+  it('gemmBias with k = 0 (no input features) writes the bias into every row, as torch.addmm', () => {
+    for (const Arr of [Float32Array, Float64Array]) {
+      const c = new Arr(6).fill(Number.NaN);
+      gemmBias(2, 3, 0, new Arr(0), false, new Arr(0), true, Arr.of(1, -2, 3), c);
+      expect(Array.from(c)).toEqual([1, -2, 3, 1, -2, 3]);
+    }
   });
 });

@@ -2,12 +2,32 @@
 // convolution forward and backward (in Node, a batch split into ranges of images across the kernel
 // threads), the channel bias and its sums, max pooling. Buffers are copied in one after the other,
 // 16-byte aligned, and the outputs copied back.
+// Determinism: forward and input gradient compute each image on one thread, so any split gives the
+// same numbers; the weight gradient, a sum over images, is always summed in WEIGHT_CHUNKS fixed
+// ranges of images (each into its own zeroed partial, added in order at the end), whatever the
+// thread count.
 import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
-import { THREAD_MIN_FLOPS } from './gemm';
-import { getNumThreads, heapI32, reserve, threadPool } from './runtime';
+import { partsFor, THREAD_MIN_FLOPS } from './gemm';
+import { heapI32, onThreads, reserve, runSplit, threadSlots } from './runtime';
 import type { KernelArgs } from './threads';
+
+/** Ranges of images the weight gradient of a large convolution is summed in, whatever the thread count. */
+export const WEIGHT_CHUNKS = 8;
+
+/** Multiply-adds of a convolution (forward, or either half of its backward). */
+const convFlops = (p: ConvPlan) => p.batch * p.outChannels * p.outSize * p.colRows;
+
+/** Bytes a convolution lays out in WebAssembly memory with `slots` thread slots and `chunks` weight partials (an upper bound). */
+export function convBytes(p: ConvPlan, es: number, slots: number, chunks: number): number {
+  const perSlot = 3 * 16 + (32 + 64 * 256 + (Math.max(p.outSize, p.colRows) + 8) * 256) * es; // workBytes and more
+  const cols = p.colRows * p.outSize * es;
+  const w = p.outChannels * p.colRows * es;
+  const x = p.batch * p.groups * p.inPerGroup * p.inSize * es;
+  const y = p.batch * p.outChannels * p.outSize * es;
+  return slots * (perSlot + cols) + chunks * w + x + p.index.length * 4 + 2 * w + 2 * y + x + 8 * 16;
+}
 
 /**
  * `convForward`'s contract (../conv.ts) with x, w and y of one float type, every image's im2col and
@@ -15,13 +35,15 @@ import type { KernelArgs } from './threads';
  * of images each. Layout: [(gemm scratch | cols) per thread | x | index | w | y].
  */
 export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
+  onThreads(() => convForwardCall(p, x, w, y));
+}
+
+function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
   const es = y.BYTES_PER_ELEMENT;
-  const flops = p.batch * p.outChannels * p.outSize * p.colRows;
-  const pool = flops >= THREAD_MIN_FLOPS && p.batch > 1 && getNumThreads() > 1 ? threadPool() : null;
-  const parts = pool ? Math.min(1 + pool.ready(), getNumThreads(), p.batch) : 1;
+  const parts = partsFor(convFlops(p), p.batch);
   const workBytes = align16(reserve(0).workBytes(p.outSize, es));
   const perThread = workBytes + align16(p.colRows * p.outSize * es);
-  const xPtr = parts * perThread;
+  const xPtr = threadSlots(parts) * perThread;
   const indexPtr = align16(xPtr + x.length * es);
   const wPtr = align16(indexPtr + p.index.length * 4);
   const yPtr = align16(wPtr + w.length * es);
@@ -31,20 +53,18 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
   heapI32().set(p.index, indexPtr / 4);
   heap.set(w, wPtr / es);
   const { groups, inPerGroup, inSize, outPerGroup, outSize, kSize } = p;
-  // part t: images [t·per, (t+1)·per), with its scratch at t·perThread
+  // part t: images [t·per, (t+1)·per), with slot 0's scratch (arguments 12, 13), moved by runSplit
   const per = Math.ceil(p.batch / parts);
   const args = (t: number) => {
     const [n0, n1] = [t * per, Math.min(p.batch, (t + 1) * per)];
-    const scratch = t * perThread;
     return [n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, xPtr, indexPtr, wPtr, yPtr].concat([
-      scratch + workBytes,
-      scratch,
+      workBytes,
+      0,
     ]);
   };
   const kernel = es === 8 ? 'convForwardF64' : 'convForwardF32';
   const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convForwardF32>));
-  if (pool) pool.runParts(kernel, Math.ceil(p.batch / per), args, here);
-  else here(args(0));
+  runSplit(kernel, Math.ceil(p.batch / per), args, here, { args: [12, 13], stride: perThread });
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
 }
 
@@ -52,10 +72,26 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
  * The backward of `convForward` in WebAssembly, with every buffer of one float type: gw += the
  * weight gradient when `gw` is given (as `convBackwardWeight`), gx += the input gradient when `gx`
  * is given (as `convBackwardInput`). In Node, large batches are shared between the kernel threads,
- * a range of images each; for the weight gradient each worker sums into a zeroed copy, added to gw
- * at the end. Layout: [(gemm scratch | cols | gw part) per thread | x | index | w | gy | gw | gx].
+ * a range of images each; the weight gradient is summed in WEIGHT_CHUNKS fixed ranges of images,
+ * the first into gw, the others into zeroed partials added to gw in order at the end.
+ * Layout: [(gemm scratch | cols) per thread | gw partial per chunk | x | index | w | gy | gw | gx].
  */
 export function convBackwardWasm(
+  p: ConvPlan,
+  gy: Buf,
+  weight: { x: Buf; gw: Buf } | null,
+  input: { w: Buf; gx: Buf } | null,
+): void {
+  onThreads(() => convBackwardCall(p, gy, weight, input));
+}
+
+/** Parts of a convolution's backward: WEIGHT_CHUNKS fixed ranges with a weight gradient, else as threads allow. */
+export function backwardParts(p: ConvPlan, weight: boolean): number {
+  if (weight) return convFlops(p) >= THREAD_MIN_FLOPS ? Math.min(p.batch, WEIGHT_CHUNKS) : 1;
+  return partsFor(convFlops(p), p.batch);
+}
+
+function convBackwardCall(
   p: ConvPlan,
   gy: Buf,
   weight: { x: Buf; gw: Buf } | null,
@@ -65,14 +101,15 @@ export function convBackwardWasm(
   const [x, gw] = weight ? [weight.x, weight.gw] : [null, null];
   const [w, gx] = input ? [input.w, input.gx] : [null, null];
   const wLength = p.outChannels * p.colRows;
-  const flops = p.batch * p.outChannels * p.outSize * p.colRows;
-  const pool = flops >= THREAD_MIN_FLOPS && p.batch > 1 && getNumThreads() > 1 ? threadPool() : null;
-  const parts = pool ? Math.min(1 + pool.ready(), getNumThreads(), p.batch) : 1;
+  const parts = backwardParts(p, gw !== null);
+  const per = Math.ceil(p.batch / parts);
+  const blocks = Math.ceil(p.batch / per);
   const workBytes = align16(reserve(0).workBytes(Math.max(p.outSize, p.colRows), es));
   const colsBytes = align16(p.colRows * p.outSize * es);
   const gwBytes = align16(wLength * es);
-  const perThread = workBytes + colsBytes + gwBytes;
-  const xPtr = parts * perThread;
+  const perThread = workBytes + colsBytes;
+  const partials = threadSlots(blocks) * perThread;
+  const xPtr = partials + (gw ? blocks : 0) * gwBytes;
   const indexPtr = align16(xPtr + (x ? x.length : 0) * es);
   const wPtr = align16(indexPtr + p.index.length * 4);
   const gyPtr = align16(wPtr + wLength * es);
@@ -87,31 +124,27 @@ export function convBackwardWasm(
   if (gw) heap.set(gw, gwPtr / es);
   if (gx) heap.set(gx, gxPtr / es);
   const { groups, inPerGroup, inSize, outPerGroup, outSize, kSize } = p;
-  const per = Math.ceil(p.batch / parts);
-  const blocks = Math.ceil(p.batch / per);
-  // part t: images [t·per, (t+1)·per); the calling thread sums into gw itself, a worker into its part
-  const args = (t: number) => {
-    const scratch = t * perThread;
-    const gwTarget = gw ? (t === 0 ? gwPtr : scratch + workBytes + colsBytes) : 0;
-    if (gw && t > 0) heap.fill(0, gwTarget / es, gwTarget / es + wLength);
-    return [t * per, Math.min(p.batch, (t + 1) * per), groups, inPerGroup, inSize, outPerGroup, outSize, kSize].concat([
+  // part t: images [t·per, (t+1)·per); part 0 sums into gw itself, part t > 0 into its zeroed
+  // partial; the scratch (arguments 14, 15) is slot 0's, moved to each thread's own by runSplit
+  const gwTarget = (t: number) => (t === 0 ? gwPtr : partials + t * gwBytes);
+  if (gw) heap.fill(0, (partials + gwBytes) / es, (partials + blocks * gwBytes) / es);
+  const args = (t: number) =>
+    [t * per, Math.min(p.batch, (t + 1) * per), groups, inPerGroup, inSize, outPerGroup, outSize, kSize].concat([
       xPtr,
       indexPtr,
       wPtr,
       gyPtr,
-      gwTarget,
+      gw ? gwTarget(t) : 0,
       gx ? gxPtr : 0,
-      scratch + workBytes,
-      scratch,
+      workBytes,
+      0,
     ]);
-  };
   const kernel = es === 8 ? 'convBackwardF64' : 'convBackwardF32';
   const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convBackwardF32>));
-  if (pool) pool.runParts(kernel, blocks, args, here);
-  else here(args(0));
+  runSplit(kernel, blocks, args, here, { args: [14, 15], stride: perThread });
   if (gw) {
     for (let t = 1; t < blocks; t++) {
-      const part = (t * perThread + workBytes + colsBytes) / es;
+      const part = gwTarget(t) / es;
       for (let i = 0; i < wLength; i++)
         heap[gwPtr / es + i] = (heap[gwPtr / es + i] as number) + (heap[part + i] as number);
     }

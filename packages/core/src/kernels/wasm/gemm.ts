@@ -5,33 +5,56 @@
 // against 55 % for the kernel itself, while resident storage would need a FinalizationRegistry-
 // managed allocator and typed-array views re-created whenever memory changes. With the kernels
 // and threads since, the copies are a larger share: resident storage is the next lever.
-// A product of at least THREAD_MIN_FLOPS multiply-adds is split into blocks of C that the worker
-// threads (threads.ts) compute side by side with the calling thread, in the same memory.
+// A product large enough to pay for threads is split into blocks of C that the worker threads
+// (threads.ts) and the calling thread claim one by one, in the same memory. Each element of C is
+// computed by one thread, in the same order whatever the split: results do not depend on it.
 import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
 import type { WasmKernels } from './exports';
-import { getNumThreads, heapI32, reserve, threadPool } from './runtime';
-import type { KernelArgs } from './threads';
+import { getNumThreads, heapI32, onThreads, reserve, runSplit, threadPool, threadSlots } from './runtime';
+import { type KernelArgs, MAX_PARTS } from './threads';
 
 /**
- * m·n·k from which a product is shared between threads. Two threads against one, measured on 2
- * cores (float32 A·B): 0.62× at 32³, 0.91× at 48³, 1.06× at 56³, 1.1× at 64³ (2^18), 1.25× at 80³,
- * 1.45× at 128³, 1.9× at 1024³.
+ * Multiply-adds each thread must get for a product to be split: below, waking a sleeping worker
+ * (10–40 µs) and the final wait cost more than the worker gives. Two threads against one, measured
+ * on 2 cores (float32 A·B) with always-spinning workers: 0.62× at 32³, 1.1× at 64³, 1.45× at 128³
+ * (2^21), 1.9× at 1024³; workers that sleep between products move the break-even up, to about
+ * 2^20 multiply-adds per thread.
  */
-export const THREAD_MIN_FLOPS = 2 ** 18;
+export const THREAD_MIN_FLOPS = 2 ** 20;
+/**
+ * The least work (multiply-adds) of one part. A part costs a claim (an atomic add) and a packing
+ * of its operand panels; under it, splitting further gains less than it costs.
+ */
+export const PART_MIN_FLOPS = 2 ** 18;
+/**
+ * Parts per thread: more parts than threads let a thread that the OS has paused leave its share
+ * to the others, so that a busy machine costs at most one part of waiting, not half the product.
+ */
+export const PARTS_PER_THREAD = 4;
 
-/** How many threads (the caller included) compute an m×n×k product now. */
-function threadsFor(m: number, n: number, k: number): number {
-  if (m * n * k < THREAD_MIN_FLOPS || getNumThreads() < 2) return 1;
-  const pool = threadPool();
-  return pool ? 1 + Math.min(pool.ready(), getNumThreads() - 1) : 1;
+/**
+ * How many parts a job of `flops` multiply-adds, divisible into `units` at most, is split into
+ * now: 1 unless threads are on, each thread gets THREAD_MIN_FLOPS and each part PART_MIN_FLOPS,
+ * and the pool has not stepped back from a busy machine (threads.ts `wanted`).
+ */
+export function partsFor(flops: number, units: number): number {
+  const t = Math.min(getNumThreads(), Math.floor(flops / THREAD_MIN_FLOPS));
+  if (t < 2 || !threadPool()?.wanted()) return 1;
+  return Math.max(1, Math.min(MAX_PARTS, PARTS_PER_THREAD * t, units, Math.floor(flops / PART_MIN_FLOPS)));
+}
+
+/** How many parts (blocks of C from gemmSplit) an m×n×k product is split into now. */
+function partsOf(m: number, n: number, k: number): number {
+  const parts = partsFor(m * n * k, Math.ceil(Math.max(m, n) / 8));
+  return parts > 1 ? gemmSplit(m, n, parts).length / 4 : 1;
 }
 
 /**
  * C[m×n] (+)= op(A)·op(B) on operands already in WebAssembly memory (byte addresses, row-major,
- * stored as gemm's contract says), over `parts` threads; `work` holds parts scratch areas of
- * `workBytes` bytes each.
+ * stored as gemm's contract says), in `parts` blocks; `work` holds one scratch area of
+ * `workBytes` bytes per thread slot.
  */
 function run(
   wasm: WasmKernels,
@@ -59,20 +82,18 @@ function run(
     kernel(m, n, k, aPtr, lda, tA, bPtr, ldb, tB, cPtr, n, acc, work);
     return;
   }
-  // block t of C: rows i0..i0+rows, columns j0..j0+cols (see gemmSplit)
+  // block t of C: rows i0..i0+rows, columns j0..j0+cols (see gemmSplit); the scratch (argument
+  // 12) is slot 0's, moved to each thread's own by runSplit
   const split = gemmSplit(m, n, parts);
   const args = (t: number) => {
     const [i0 = 0, rows = 0, j0 = 0, cols = 0] = split.subarray(4 * t, 4 * t + 4);
     const a = aPtr + (transA ? i0 : i0 * k) * es;
     const b = bPtr + (transB ? j0 * k : j0) * es;
     const c = cPtr + (i0 * n + j0) * es;
-    return [rows, cols, k, a, lda, tA, b, ldb, tB, c, n, acc, work + t * workBytes];
+    return [rows, cols, k, a, lda, tA, b, ldb, tB, c, n, acc, work];
   };
   const here = (a: KernelArgs) => kernel(...(a as Parameters<typeof kernel>));
-  const blocks = split.length / 4;
-  const pool = threadPool();
-  if (pool) pool.runParts(es === 8 ? 'gemmF64' : 'gemmF32', blocks, args, here);
-  else for (let t = 0; t < blocks; t++) here(args(t));
+  runSplit(es === 8 ? 'gemmF64' : 'gemmF32', split.length / 4, args, here, { args: [12], stride: workBytes });
 }
 
 /**
@@ -96,10 +117,28 @@ export function gemmWasm(
   cOffset: number,
   rowBias?: Buf,
 ): void {
+  onThreads(() => gemmCall(m, n, k, a, transA, b, transB, c, accumulate, aOffset, bOffset, cOffset, rowBias));
+}
+
+function gemmCall(
+  m: number,
+  n: number,
+  k: number,
+  a: Buf,
+  transA: boolean,
+  b: Buf,
+  transB: boolean,
+  c: Buf,
+  accumulate: boolean,
+  aOffset: number,
+  bOffset: number,
+  cOffset: number,
+  rowBias?: Buf,
+): void {
   const es = c.BYTES_PER_ELEMENT;
-  const parts = threadsFor(m, n, k);
+  const parts = partsOf(m, n, k);
   const workBytes = align16(reserve(0).workBytes(n, es));
-  const aPtr = parts * workBytes;
+  const aPtr = threadSlots(parts) * workBytes;
   const bPtr = align16(aPtr + m * k * es);
   const cPtr = align16(bPtr + k * n * es);
   const biasPtr = align16(cPtr + m * n * es);
@@ -150,10 +189,27 @@ export function gemmBatchedWasm(
   c: Buf,
   accumulate: boolean,
 ): void {
+  if (cOffsets.length === 0) return;
+  onThreads(() => gemmBatchedCall(m, n, k, aOffsets, bOffsets, cOffsets, a, transA, b, transB, c, accumulate));
+}
+
+function gemmBatchedCall(
+  m: number,
+  n: number,
+  k: number,
+  aOffsets: Int32Array,
+  bOffsets: Int32Array,
+  cOffsets: Int32Array,
+  a: Buf,
+  transA: boolean,
+  b: Buf,
+  transB: boolean,
+  c: Buf,
+  accumulate: boolean,
+): void {
   const count = cOffsets.length;
-  if (count === 0) return;
   const es = c.BYTES_PER_ELEMENT;
-  const parts = threadsFor(m, n, k);
+  const parts = partsOf(m, n, k);
   const [a0, a1] = span(aOffsets);
   const [b0, b1] = span(bOffsets);
   const [c0, c1] = span(cOffsets);
@@ -161,7 +217,7 @@ export function gemmBatchedWasm(
   const bLen = b1 - b0 + k * n;
   const cLen = c1 - c0 + m * n;
   const workBytes = align16(reserve(0).workBytes(n, es));
-  const aPtr = parts * workBytes;
+  const aPtr = threadSlots(parts) * workBytes;
   const bPtr = align16(aPtr + aLen * es);
   const cPtr = align16(bPtr + bLen * es);
   const oPtr = align16(cPtr + cLen * es);

@@ -1,21 +1,39 @@
 // kernels/wasm: worker threads for the WebAssembly kernels. In Node, a few workers instantiate the
-// same compiled module on the same shared WebAssembly memory, so a large product is split into
-// blocks of C (plans/matmul.ts `gemmSplit`), or a convolution into ranges of images, computed side
-// by side with no copying: the calling thread posts each worker its part (a kernel and its integer
-// arguments) through a small shared control array, computes the first part itself, then waits for
-// the others. Workers start in the background on first use; until
-// they report ready, every gemm runs on the calling thread. Browsers stay on one thread (a page's
-// main thread may not block in Atomics.wait).
+// same compiled module on the same shared WebAssembly memory, so that a large product, split into
+// parts (blocks of C, ranges of images), is computed side by side with no copying.
+//
+// One job at a time, described in a shared control array: the kernel, and each part's integer
+// arguments. Every thread, the calling one included, claims parts with an atomic counter until
+// none is left, so a worker that the OS does not schedule costs nothing but its in-flight part:
+// the caller takes the rest. Three rules make the pool safe whatever happens to the caller:
+// - all state is in the control array (no counter on the JavaScript side that an exception could
+//   leave out of step);
+// - before any kernel writes to the memory (`quiesce`, called by `reserve`), the previous job is
+//   closed (no part can be claimed any more) and the parts in flight are awaited, so a product
+//   interrupted by a vm timeout or a stack overflow cannot overlap the next one;
+// - every wait is bounded: a worker that died (its own exit handler, the `error`/`exit` events) or
+//   that holds a part far longer than the caller took for one ends the pool (`ThreadsFailed`), and
+//   the call is recomputed on the calling thread in a fresh memory (runtime.ts).
+// Browsers stay on one thread (a page's main thread may not block in Atomics.wait).
 
-/** Slots of a worker's control array (Int32Array over a SharedArrayBuffer). */
-const SEQ = 0; // job number, written by the caller
-const DONE = 1; // the last job number finished, written by the worker
-const READY = 2; // 1 once the worker has instantiated the module
-const FAILED = 3; // 1 if the last job threw (the caller then computes that block itself)
+/** Slots of the control array (Int32Array over a SharedArrayBuffer). */
+const JOB = 0; // job number, bumped by the caller when a job is posted (workers wait on it)
+const NEXT = 1; // the next part to claim (Atomics.add); CLOSED once the job may not be claimed any more
+const PARTS = 2; // how many parts the job has
+const ACTIVE = 3; // workers between their first claim attempt and the end of their last part
 const KERNEL = 4; // which export runs: an index into THREAD_KERNELS
 const ARGC = 5; // how many arguments it takes
-const ARGS = 6; // its arguments (non-negative integers: sizes, flags, byte addresses)
-const SLOTS = 32;
+const STRIDE = 6; // bytes between two threads' scratch areas
+const SHIFTED = 7; // bit i set: argument i is a scratch address, moved by slot · STRIDE
+const READY = 16; // READY + slot: 1 once worker `slot` has instantiated the module
+const DEAD = 16 + 64; // DEAD + slot: 1 once worker `slot` has stopped
+const STATUS = 16 + 128; // STATUS + part: 0 pending, 1 done, 2 threw
+/** Parts a job may have, and arguments a kernel may take. */
+export const MAX_PARTS = 64;
+const MAX_ARGS = 16;
+const ARGS = STATUS + MAX_PARTS; // ARGS + part · MAX_ARGS + i: argument i of part `part`
+const CONTROL_INTS = ARGS + MAX_PARTS * MAX_ARGS;
+const CLOSED = 2 ** 30;
 
 /** The exports a worker can run (assembly/), by index. */
 export const THREAD_KERNELS = [
@@ -29,138 +47,310 @@ export const THREAD_KERNELS = [
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 /**
- * Milliseconds a worker spins after a block before it blocks in Atomics.wait: a training step's
- * products follow each other within a fraction of this, and waking a blocked thread costs 10–40 µs.
+ * Milliseconds a worker spins for the next job before it sleeps in Atomics.wait. Short: a spinning
+ * worker takes a core from whatever else runs (the caller's own elementwise work, other processes),
+ * and a sleeping one costs only its wake-up (10–40 µs) in which the caller already claims parts.
  */
-const SPIN_MS = 2;
-/** Spins of the calling thread, waiting for the workers, between checks that they are alive. */
-const SPINS = 50_000;
+const WORKER_SPIN_MS = 0.05;
+/** Milliseconds the caller spins for the parts in flight before it sleeps (1 ms at a time). */
+const CALLER_SPIN_MS = 0.05;
 
-// The worker's side, run by `new Worker(source, { eval: true })`: CommonJS, no imports but Node's.
+// The worker's side, run by `new Worker(source, { eval: true, execArgv: [] })`: CommonJS (execArgv
+// is cleared so that a parent's --input-type=module does not apply), no imports but Node's.
 const workerSource = () => `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, index } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(control, index * ${SLOTS * 4}, ${SLOTS});
-Atomics.store(ctl, ${READY}, 1);
-let seen = 0;
-for (;;) {
-  const until = performance.now() + ${SPIN_MS};
-  for (let spin = 1; Atomics.load(ctl, ${SEQ}) === seen; spin++) {
-    if ((spin & 1023) === 0 && performance.now() > until) Atomics.wait(ctl, ${SEQ}, seen);
+const { module, memory, control, slot } = workerData;
+const ctl = new Int32Array(control);
+const died = () => { Atomics.store(ctl, ${DEAD} + slot, 1); Atomics.notify(ctl, ${ACTIVE}); };
+process.on('exit', died);
+try {
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const names = ${JSON.stringify(THREAD_KERNELS)};
+  Atomics.store(ctl, ${READY} + slot, 1);
+  let seen = Atomics.load(ctl, ${JOB});
+  for (;;) {
+    const until = performance.now() + ${WORKER_SPIN_MS};
+    while (Atomics.load(ctl, ${JOB}) === seen) {
+      if (performance.now() > until) Atomics.wait(ctl, ${JOB}, seen);
+    }
+    seen = Atomics.load(ctl, ${JOB});
+    Atomics.add(ctl, ${ACTIVE}, 1);
+    for (let p = Atomics.add(ctl, ${NEXT}, 1); p < ctl[${PARTS}]; p = Atomics.add(ctl, ${NEXT}, 1)) {
+      const kernel = kernels[names[ctl[${KERNEL}]]];
+      const at = ${ARGS} + p * ${MAX_ARGS};
+      const shift = slot * ctl[${STRIDE}];
+      const args = [];
+      for (let i = 0; i < ctl[${ARGC}]; i++) args.push((ctl[at + i] >>> 0) + ((ctl[${SHIFTED}] >> i) & 1 ? shift : 0));
+      let status = 1;
+      try {
+        kernel(...args);
+      } catch {
+        status = 2;
+      }
+      Atomics.store(ctl, ${STATUS} + p, status);
+    }
+    if (Atomics.sub(ctl, ${ACTIVE}, 1) === 1) Atomics.notify(ctl, ${ACTIVE});
   }
-  seen = Atomics.load(ctl, ${SEQ});
-  const kernel = kernels[${JSON.stringify(THREAD_KERNELS)}[ctl[${KERNEL}]]];
-  const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ctl[${ARGC}]), (v) => v >>> 0);
-  try {
-    kernel(...args);
-    Atomics.store(ctl, ${FAILED}, 0);
-  } catch {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.store(ctl, ${DONE}, seen);
-  Atomics.notify(ctl, ${DONE});
+} catch (e) {
+  died();
+  throw e;
 }
 `;
 
 interface NodeWorker {
   unref(): void;
+  on(event: 'error' | 'exit', listener: () => void): void;
   terminate(): Promise<number>;
 }
-type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+export type WorkerCtor = new (
+  source: string,
+  options: { eval: true; execArgv: string[]; workerData: unknown; stdin?: boolean },
+) => NodeWorker;
 
 /** A kernel's arguments for one part, e.g. gemm's (m, n, k, a, lda, tA, b, ldb, tB, c, ldc, acc, work). */
 export type KernelArgs = readonly number[];
 
+/** Where a part's per-thread scratch is: which arguments are scratch addresses, and the bytes between threads. */
+export interface Scratch {
+  readonly args: readonly number[];
+  readonly stride: number;
+}
+
+/** Thrown when the pool fails mid-job; the caller recomputes the whole call on its own thread. */
+export class ThreadsFailed extends Error {}
+
 /** A pool of workers serving one compiled module and one shared memory. */
 export class KernelThreads {
+  /** Smallest bounded wait, in ms, for a part in flight before its worker counts as lost (tests lower it). */
+  static minDeadlineMs = 2000;
+  /** Whether a pool steps back from a busy machine (see `wanted`; tests that must split turn it off). */
+  static adaptive = true;
   private readonly workers: NodeWorker[] = [];
   private readonly control: Int32Array;
-  private seq = 0;
+  private broken: string | null = null;
+  /** Products still to run on the calling thread alone, and the next such pause (see `wanted`). */
+  private skip = 0;
+  private backoff = 1;
 
-  private constructor(
+  /**
+   * `count` workers on `module` and `memory`; `onFailure(reason)` runs once if the pool breaks
+   * (the runtime then drops the pool and its memory).
+   */
+  constructor(
     Worker: WorkerCtor,
     module: unknown,
     memory: unknown,
     readonly count: number,
+    private readonly onFailure: (reason: string) => void,
   ) {
-    const buffer = new SharedArrayBuffer(count * SLOTS * 4);
+    const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
     this.control = new Int32Array(buffer);
-    for (let index = 0; index < count; index++) {
-      const w = new Worker(workerSource(), { eval: true, workerData: { module, memory, control: buffer, index } });
+    this.control[NEXT] = CLOSED;
+    for (let slot = 1; slot <= count; slot++) {
+      const w = new Worker(workerSource(), {
+        eval: true,
+        execArgv: [],
+        stdin: false,
+        workerData: { module, memory, control: buffer, slot },
+      });
+      const dead = () => Atomics.store(this.control, DEAD + slot, 1);
+      w.on('error', dead); // a worker's error is this pool's to handle, not an uncaught exception
+      w.on('exit', dead);
       w.unref(); // an idle pool never keeps the process alive
       this.workers.push(w);
     }
   }
 
-  /**
-   * Starts `count` workers on `module` and `memory` where the engine has Node's worker threads,
-   * else resolves to null.
-   */
-  static async start(module: unknown, memory: unknown, count: number): Promise<KernelThreads | null> {
-    const spec = 'node:worker_threads'; // a variable: bundlers for the browser leave it alone
-    try {
-      const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as { Worker: WorkerCtor };
-      return new KernelThreads(Worker, module, memory, count);
-    } catch {
-      return null;
-    }
-  }
-
-  /** How many workers have instantiated the module (they take the first blocks in order). */
+  /** How many workers have instantiated the module (the others join their first job once ready). */
   ready(): number {
     let n = 0;
-    while (n < this.count && Atomics.load(this.control, n * SLOTS + READY) === 1) n++;
+    for (let slot = 1; slot <= this.count; slot++) {
+      if (Atomics.load(this.control, READY + slot) === 1 && Atomics.load(this.control, DEAD + slot) === 0) n++;
+    }
     return n;
   }
 
-  /** Hands `kernel(...args)` to worker `w` (which must be ready and idle). */
-  post(w: number, kernel: ThreadKernel, args: KernelArgs): void {
-    const ctl = this.control.subarray(w * SLOTS, (w + 1) * SLOTS);
-    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i] as number;
-    ctl[KERNEL] = THREAD_KERNELS.indexOf(kernel);
-    ctl[ARGC] = args.length;
-    Atomics.store(ctl, SEQ, this.seq + 1);
-    Atomics.notify(ctl, SEQ);
-  }
-
-  /** Waits for the workers posted since the last call; true for each whose block failed. */
-  finish(posted: number): boolean[] {
-    this.seq++;
-    const failed: boolean[] = [];
-    for (let w = 0; w < posted; w++) {
-      const ctl = this.control.subarray(w * SLOTS, (w + 1) * SLOTS);
-      for (let spin = 0; Atomics.load(ctl, DONE) !== this.seq; spin++) {
-        if (spin > SPINS) {
-          Atomics.wait(ctl, DONE, this.seq - 1, 1);
-          spin = 0;
-        }
-      }
-      failed.push(Atomics.load(ctl, FAILED) === 1);
-    }
-    return failed;
+  /**
+   * Whether the next product should be split. A split that did not pay (the workers took no part,
+   * or the product took longer than the calling thread alone would have, judged by its own parts)
+   * means the workers are not getting a CPU in time: a busy machine, a CPU quota. The pool then
+   * sits out 1, 2, 4 … 256 products (doubling while splits keep failing to pay, back to 1 after
+   * one that pays), so that threads never cost much more than they give.
+   */
+  wanted(): boolean {
+    if (this.skip === 0 || !KernelThreads.adaptive) return true;
+    this.skip--;
+    return false;
   }
 
   /**
-   * Runs part 0 of a split kernel with `here` (the calling thread's instance) and parts 1 … count−1
-   * on workers 0 …, waits for them, and runs again with `here` any part whose worker failed (it
-   * should not), so that the result is always whole.
+   * Records whether a split paid: `wallMs` for the job, the caller's `busyMs` over `mine` of
+   * `parts` parts (none: the workers took them all, which pays).
+   */
+  private judge(wallMs: number, busyMs: number, mine: number, parts: number): void {
+    if (this.ready() < this.count) return; // workers still starting: no verdict on the machine yet
+    const alone = mine > 0 ? (busyMs / mine) * parts : 0;
+    if (mine === 0 || (mine < parts && wallMs <= alone)) {
+      this.backoff = 1;
+      return;
+    }
+    this.skip = this.backoff;
+    this.backoff = Math.min(256, 2 * this.backoff);
+  }
+
+  /** Workers inside a job now (between their first claim and the end of their last part). */
+  busy(): number {
+    return Atomics.load(this.control, ACTIVE);
+  }
+
+  /** Why the pool failed, or null while it works. */
+  failure(): string | null {
+    return this.broken;
+  }
+
+  /**
+   * Closes the last job and waits for its parts in flight, so that no worker touches the memory
+   * afterwards; false (and the pool is ended) if a worker died or stays busy past the deadline.
+   */
+  quiesce(deadlineMs = KernelThreads.minDeadlineMs): boolean {
+    if (this.broken) return false;
+    Atomics.store(this.control, NEXT, CLOSED);
+    if (Atomics.load(this.control, ACTIVE) !== 0) return this.waitIdle(deadlineMs);
+    return this.alive();
+  }
+
+  /** The first worker that has stopped (1 …), or 0. */
+  stopped(): number {
+    for (let slot = 1; slot <= this.count; slot++) if (Atomics.load(this.control, DEAD + slot) === 1) return slot;
+    return 0;
+  }
+
+  /** False (and the pool is ended) if a worker has stopped, even between jobs. */
+  private alive(): boolean {
+    const slot = this.stopped();
+    if (slot > 0) this.fail(`kernel thread ${slot} stopped`);
+    return slot === 0;
+  }
+
+  /**
+   * Runs `kernel(...args(p))` for every part p < parts: the workers and the calling thread (with
+   * `here`, its own instance, scratch slot 0) claim parts until none is left; then waits for the
+   * parts in flight. Throws ThreadsFailed (the pool then ends) if a worker is lost or a part threw
+   * on a worker; an exception in `here` closes the job and propagates (the parts in flight are
+   * awaited by the next `quiesce`).
    */
   runParts(
     kernel: ThreadKernel,
-    count: number,
+    parts: number,
     args: (part: number) => KernelArgs,
     here: (a: KernelArgs) => void,
+    scratch: Scratch,
   ): void {
-    for (let t = 1; t < count; t++) this.post(t - 1, kernel, args(t));
-    here(args(0));
-    this.finish(count - 1).forEach((failed, w) => {
-      if (failed) here(args(w + 1));
-    });
+    const ctl = this.control;
+    if (this.broken || !this.quiesce()) throw new ThreadsFailed(this.broken ?? 'kernel threads: lost');
+    let shifted = 0;
+    for (const i of scratch.args) shifted |= 1 << i;
+    for (let p = 0; p < parts; p++) {
+      const a = args(p);
+      for (let i = 0; i < a.length; i++) ctl[ARGS + p * MAX_ARGS + i] = a[i] as number;
+      ctl[STATUS + p] = 0;
+      ctl[ARGC] = a.length;
+    }
+    ctl[KERNEL] = THREAD_KERNELS.indexOf(kernel);
+    ctl[PARTS] = parts;
+    ctl[STRIDE] = scratch.stride;
+    ctl[SHIFTED] = shifted;
+    const start = performance.now();
+    Atomics.store(ctl, NEXT, 0); // the release point: a worker that claims a part sees all of the above
+    Atomics.add(ctl, JOB, 1);
+    Atomics.notify(ctl, JOB);
+    let [longest, busy, mine] = [0, 0, 0];
+    try {
+      for (let p = Atomics.add(ctl, NEXT, 1); p < parts; p = Atomics.add(ctl, NEXT, 1)) {
+        const t0 = performance.now();
+        here(args(p));
+        ctl[STATUS + p] = 1;
+        const t = performance.now() - t0;
+        [longest, busy, mine] = [Math.max(longest, t), busy + t, mine + 1];
+      }
+    } finally {
+      Atomics.store(ctl, NEXT, CLOSED);
+    }
+    if (!this.waitIdle(Math.max(KernelThreads.minDeadlineMs, 50 * longest))) {
+      throw new ThreadsFailed(this.broken ?? 'kernel threads: lost');
+    }
+    this.judge(performance.now() - start, busy, mine, parts);
+    for (let p = 0; p < parts; p++) {
+      if (Atomics.load(ctl, STATUS + p) !== 1)
+        throw new ThreadsFailed(this.fail(`part ${p} of ${kernel} threw on a worker`));
+    }
   }
 
-  /** Ends the workers (when the module or the memory changes). */
+  /** Waits until no worker is inside a job: spins briefly, then sleeps; false on a lost worker. */
+  private waitIdle(deadlineMs: number): boolean {
+    const ctl = this.control;
+    const start = performance.now();
+    for (let spin = 1; ; spin++) {
+      const active = Atomics.load(ctl, ACTIVE);
+      if (active === 0) return true;
+      if ((spin & 255) !== 0) continue;
+      const waited = performance.now() - start;
+      if (waited < CALLER_SPIN_MS) continue;
+      if (!this.alive()) return false;
+      if (waited > deadlineMs) {
+        this.fail(`kernel threads: a part took over ${Math.round(deadlineMs)} ms on a worker`);
+        return false;
+      }
+      Atomics.wait(ctl, ACTIVE, active, 1);
+    }
+  }
+
+  /** Ends the pool after a failure: the workers are terminated and the runtime told once. */
+  private fail(reason: string): string {
+    if (this.broken) return this.broken;
+    this.broken = reason;
+    this.stop();
+    this.onFailure(reason);
+    return reason;
+  }
+
+  /** Ends the workers (when the module or the memory changes, or the pool failed). */
   stop(): void {
+    Atomics.store(this.control, NEXT, CLOSED);
     for (const w of this.workers) void w.terminate();
+  }
+
+  /** For tests: ends worker `slot` (1 …) as a crash would, without telling the pool. */
+  terminateWorker(slot: number): Promise<number> | undefined {
+    return this.workers[slot - 1]?.terminate();
+  }
+}
+
+/**
+ * Starts `count` workers where the engine has Node's worker threads (synchronously where Node can
+ * load a built-in module synchronously), else null.
+ */
+export function startThreads(
+  module: unknown,
+  memory: unknown,
+  count: number,
+  onFailure: (reason: string) => void,
+): KernelThreads | null {
+  const builtin = nodeBuiltin<{ Worker: WorkerCtor }>('node:worker_threads');
+  if (!builtin) return null;
+  try {
+    return new KernelThreads(builtin.Worker, module, memory, count, onFailure);
+  } catch {
+    return null;
+  }
+}
+
+/** A Node built-in module, loaded synchronously (process.getBuiltinModule, Node ≥ 20.16), or null. */
+export function nodeBuiltin<T>(name: string): T | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return (proc?.getBuiltinModule?.(name) as T | undefined) ?? null;
+  } catch {
+    return null;
   }
 }
