@@ -16,7 +16,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { ChainruleError, type Tensor } from '@chainrule/core';
 import { fail, show } from './check';
-import { limits, read, type SafetensorsLoadOptions, write } from './safetensors';
+import { limits, read, type SafetensorsLoadOptions, type SafetensorsSaveOptions, write } from './safetensors';
 
 /** `.model.safetensors.<pid>.<12 hex>.tmp`: the temp file of a save of `model.safetensors` by process pid. */
 function tempName(base: string, pid: number): string {
@@ -59,11 +59,17 @@ function fsError(op: string, verb: string, path: string, e: unknown): ChainruleE
  *   naming `path` if the file system refuses (the Node error is its `cause`).
  * @example
  * saveCheckpoint('model.safetensors', model.stateDict());
+ * saveCheckpoint('torch.safetensors', model.stateDict(), undefined, { int64: true }); // int32 as I64, as torch
  */
-export function saveCheckpoint(path: string, state: Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function saveCheckpoint(
+  path: string,
+  state: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+  opts: SafetensorsSaveOptions = {},
+): void {
   const op = 'saveCheckpoint';
   if (typeof path !== 'string' || path === '') fail(op, `path must be a non-empty string, got ${show(path)}`);
-  const bytes = write(op, state, metadata);
+  const bytes = write(op, state, metadata, opts);
   const dir = dirname(path);
   const base = basename(path);
   const tmp = join(dir, tempName(base, process.pid));

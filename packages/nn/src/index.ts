@@ -15,11 +15,13 @@ export { Sequential } from './layers/sequential';
 export {
   bceLoss,
   bceWithLogitsLoss,
+  type CrossEntropyOptions,
   crossEntropyLoss,
   huberLoss,
   l1Loss,
   type LossOptions,
   mseLoss,
+  type NllOptions,
   nllLoss,
 } from './losses';
 export { Module } from './module';
@@ -57,6 +59,7 @@ export {
   loadSafetensors,
   loadSafetensorsWithMetadata,
   type SafetensorsLoadOptions,
+  type SafetensorsSaveOptions,
   saveSafetensors,
 } from './safetensors';
 

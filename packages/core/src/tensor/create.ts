@@ -219,11 +219,57 @@ export function arange(
   return new Tensor(buf, [n], requiresGrad);
 }
 
+/**
+ * `steps` evenly spaced values from start to end, both included (torch.linspace), computed as
+ * PyTorch does: start + i·step for the first half, end − (steps − 1 − i)·step for the second.
+ * @throws ChainruleError for non-finite ends, steps not an integer ≥ 0, or a non-float dtype.
+ */
+export function linspace(start: number, end: number, steps: number, opts: FactoryOptions = {}): Tensor {
+  check(
+    typeof start === 'number' && Number.isFinite(start) && typeof end === 'number' && Number.isFinite(end),
+    () => `linspace: start and end must be finite numbers, got ${show(start)} and ${show(end)}`,
+  );
+  checkNumber('linspace', 'steps', steps, { integer: true, min: 0 });
+  const { dtype, requiresGrad } = checkOptions('linspace', opts);
+  check(isFloat(dtype), () => `linspace: expects a float dtype, got ${dtype}`);
+  const buf = storageFor(dtype, steps);
+  // float32 rounds after each operation, as PyTorch's kernel computes in the output's type
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const [s0, s1] = [r(start), r(end)];
+  const step = steps > 1 ? r(r(s1 - s0) / (steps - 1)) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) buf[i] = i < half ? r(s0 + r(i * step)) : r(s1 - r((steps - 1 - i) * step));
+  return new Tensor(buf, [steps], requiresGrad);
+}
+
+/**
+ * The n × m identity (ones on the diagonal, m = n by default), as torch.eye.
+ * @throws ChainruleError unless n and m are non-negative integers.
+ */
+export function eye(n: number, m: number | FactoryOptions = n, opts: FactoryOptions = {}): Tensor {
+  if (typeof m === 'object' && m !== null) return eye(n, n, m);
+  checkNumber('eye', 'n', n, { integer: true, min: 0 });
+  checkNumber('eye', 'm', m, { integer: true, min: 0 });
+  const out = zeros([n, m as number], opts);
+  for (let i = 0; i < Math.min(n, m as number); i++) out.data[i * (m as number) + i] = 1;
+  return out;
+}
+
 let defaultRng = /* @__PURE__ */ new Rng(0);
 
-/** Re-seeds the global Rng that random functions use when no `rng` is given. */
+/**
+ * Re-seeds the one global generator (torch.manual_seed): every random factory, sampling op,
+ * initialiser, layer constructor, Dropout and DataLoader shuffle that is not given its own `rng`
+ * draws from it, so `manualSeed(s)` before a run makes the run repeat.
+ * @throws ChainruleError for a seed that is not a finite number.
+ */
 export function manualSeed(seed: number): void {
   defaultRng = new Rng(seed);
+}
+
+/** The global generator that `manualSeed` seeds, as it is now (read it at draw time: manualSeed replaces it). */
+export function globalRng(): Rng {
+  return defaultRng;
 }
 
 /** Samples from N(0, 1). */

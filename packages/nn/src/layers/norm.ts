@@ -27,7 +27,7 @@ export interface BatchNormOptions extends NormOptions {
  * statistics in training (biased variance) and running statistics in eval. The running
  * statistics follow r ← (1 − momentum)·r + momentum·batch, the variance unbiased, as PyTorch.
  * Parameters and buffers carry PyTorch's names: weight, bias, running_mean, running_var,
- * num_batches_tracked (a float tensor of the layer's dtype here, an int64 in PyTorch).
+ * num_batches_tracked (int32 here, int64 in PyTorch: an I64 checkpoint loads into it).
  */
 abstract class BatchNorm extends Module {
   /** γ, the learnable scale (ones at first); null when `affine: false`. */
@@ -67,7 +67,7 @@ abstract class BatchNorm extends Module {
     this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
     this.running_mean = zeros([numFeatures], { dtype });
     this.running_var = ones([numFeatures], { dtype });
-    this.num_batches_tracked = zeros([], { dtype });
+    this.num_batches_tracked = zeros([], { dtype: 'int32' });
   }
 
   forward(x: Tensor): Tensor {
