@@ -140,7 +140,10 @@ export function crossEntropyLoss(
   const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
   if (labels instanceof TensorClass && (labels.dtype === 'float32' || labels.dtype === 'float64')) {
     if (labels.ndim !== logits.ndim || labels.shape.some((d, i) => d !== logits.shape[i])) {
-      fail(op, `probability targets must have the logits' shape [${logits.shape.join(',')}], got [${labels.shape.join(',')}]`);
+      fail(
+        op,
+        `probability targets must have the logits' shape [${logits.shape.join(',')}], got [${labels.shape.join(',')}]`,
+      );
     }
     return within(op, () => {
       // loss_n = −Σ_c w_c ((1 − ε) p_nc + ε/C) log softmax(z_n)_c; the mean divides by N
@@ -205,7 +208,10 @@ function weightedNll(
       m[n * c + j] = (m[n * c + j] as number) + (smoothing / c) * (weight ? (weight[j] as number) : 1);
     }
   }
-  const losses = logp.mul(tensor(m, { shape: [...logp.shape], dtype: logp.dtype })).sum(-1).neg();
+  const losses = logp
+    .mul(tensor(m, { shape: [...logp.shape], dtype: logp.dtype }))
+    .sum(-1)
+    .neg();
   if (reduction === 'none') return losses;
   // mean: Σ losses / Σ w[tₙ] (0/0 = NaN when every row is ignored, as PyTorch)
   return reduction === 'sum' ? losses.sum() : losses.sum().div(denominator);
@@ -223,7 +229,10 @@ function classLabels(op: string, labels: unknown, rows: number, c: number, ignor
   for (let i = 0; i < rows; i++) {
     const x = v[i] as number;
     if (!(Number.isInteger(x) && ((x >= 0 && x < c) || x === ignoreIndex))) {
-      fail(op, `label ${show(x)} at index ${i} is not an integer class index in [0, ${c}) (nor ignoreIndex ${ignoreIndex})`);
+      fail(
+        op,
+        `label ${show(x)} at index ${i} is not an integer class index in [0, ${c}) (nor ignoreIndex ${ignoreIndex})`,
+      );
     }
     out[i] = x;
   }

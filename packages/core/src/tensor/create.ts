@@ -220,8 +220,10 @@ export function arange(
 }
 
 /**
- * `steps` evenly spaced values from start to end, both included (torch.linspace), computed as
- * PyTorch does: start + i·step for the first half, end − (steps − 1 − i)·step for the second.
+ * `steps` evenly spaced values from start to end, both included (torch.linspace), rounded as
+ * PyTorch's CPU kernel rounds them: start + i·step for the first half, end − (steps − 1 − i)·step
+ * for the second, in runs of one vector width (bit for bit up to 32,768 steps, where PyTorch
+ * starts splitting the range across threads).
  * @throws ChainruleError for non-finite ends, steps not an integer ≥ 0, or a non-float dtype.
  */
 export function linspace(start: number, end: number, steps: number, opts: FactoryOptions = {}): Tensor {
@@ -233,13 +235,43 @@ export function linspace(start: number, end: number, steps: number, opts: Factor
   const { dtype, requiresGrad } = checkOptions('linspace', opts);
   check(isFloat(dtype), () => `linspace: expects a float dtype, got ${dtype}`);
   const buf = storageFor(dtype, steps);
-  // float32 rounds after each operation, as PyTorch's kernel computes in the output's type
-  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  // in the output's type, as PyTorch's CPU kernel, whose scalar products and sums the compiler
+  // fuses (a·b + c rounded once), while its vector arange does not
+  const r = dtype === 'float32' ? Math.fround : (x: number) => x;
+  const fma = dtype === 'float32' ? (a: number, b: number, c: number) => Math.fround(a * b + c) : fma64;
   const [s0, s1] = [r(start), r(end)];
   const step = steps > 1 ? r(r(s1 - s0) / (steps - 1)) : 0;
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) buf[i] = i < half ? r(s0 + r(i * step)) : r(s1 - r((steps - 1 - i) * step));
+  const from = (i: number) => (i < half ? fma(step, i, s0) : fma(-step, steps - i - 1, s1));
+  // PyTorch's vectorised loop takes pairs of 32-byte vectors (8 float32, 4 float64): each vector
+  // counts from its first element's value (base + j·step), the tail element by element
+  const v = dtype === 'float32' ? 8 : 4;
+  const vectorised = Math.floor(steps / (2 * v)) * 2 * v;
+  for (let i = 0; i < steps; i++) {
+    const b = i - (i % v);
+    buf[i] = steps === 1 ? s0 : i < vectorised ? r(from(b) + r((i - b) * step)) : from(i);
+  }
   return new Tensor(buf, [steps], requiresGrad);
+}
+
+/**
+ * a·b + c rounded once, from error-free transforms (Dekker's product, Knuth's sum): the exact
+ * product p + e, the sum s + t of p and c, then s + (t + e).
+ */
+function fma64(a: number, b: number, c: number): number {
+  const split = (x: number) => {
+    const h = x * 134217729; // 2²⁷ + 1 (Veltkamp)
+    const hi = h - (h - x);
+    return [hi, x - hi] as const;
+  };
+  const p = a * b;
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  const e = al * bl - (p - ah * bh - al * bh - ah * bl);
+  const s = p + c;
+  const z = s - p;
+  const t = p - (s - z) + (c - z);
+  return s + (t + e);
 }
 
 /**

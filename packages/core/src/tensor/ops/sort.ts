@@ -55,6 +55,7 @@ export function sort(x: Tensor, dim = -1, opts: SortOptions = {}): [Tensor, Tens
 export function argsort(x: Tensor, dim = -1, opts: SortOptions = {}): Tensor {
   const o = checkOptionsObject('argsort', opts);
   const descending = checkFlag('argsort', 'descending', o.descending ?? false);
+  // a composite: sort's indices alone; an index carries no gradient, so nothing is recorded
   return sortIndices('argsort', x, dim, descending).indices;
 }
 
