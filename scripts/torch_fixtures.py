@@ -6,8 +6,9 @@ Run with Debian's torch (python3-torch):  /usr/bin/python3 scripts/torch_fixture
 The fixtures are committed, so the tests and CI need no Python.
 
 One file per case, <name>.safetensors (written by hand below: u64 LE header length, JSON
-header, raw little-endian data; every tensor F64 because chainrule's loader reads F32/F64):
-  state.<key>        the layer's state_dict (num_batches_tracked as float64)
+header, raw little-endian data; every float tensor F64, every integer tensor of the state dict in
+torch's own int64, I64, as PyTorch saves it):
+  state.<key>        the layer's state_dict (num_batches_tracked int64, as PyTorch keeps it)
   input.<role>       the inputs (x, h0, c0, query, key, value, indices, attnMask, keyPaddingMask);
                      integer indices and boolean masks are stored as float64 (0/1 for masks,
                      1 = True, i.e. "masked out" as PyTorch)
@@ -36,9 +37,12 @@ def write_safetensors(path, tensors, metadata):
     blobs = []
     offset = 0
     for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float64).contiguous().cpu()
-        raw = struct.pack('<%dd' % t.numel(), *t.flatten().tolist())
-        header[name] = {'dtype': 'F64', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
+        t = tensors[name].detach().contiguous().cpu()
+        if t.dtype == torch.int64:
+            raw, dtype = struct.pack('<%dq' % t.numel(), *t.flatten().tolist()), 'I64'
+        else:
+            raw, dtype = struct.pack('<%dd' % t.numel(), *t.to(torch.float64).flatten().tolist()), 'F64'
+        header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
     text = json.dumps(header, separators=(',', ':')).encode('utf-8')
@@ -73,7 +77,7 @@ def case(name, layer, config, inputs, call, train=True, prepare=None, constant=(
     layer.train(train)
     tensors = {}
     for k, v in layer.state_dict().items():
-        tensors['state.' + k] = v.clone().to(torch.float64)
+        tensors['state.' + k] = v.clone()
     float_inputs = {}
     for role, v in inputs.items():
         if v.dtype == torch.float64 and role not in constant:
@@ -95,7 +99,7 @@ def case(name, layer, config, inputs, call, train=True, prepare=None, constant=(
     for role, v in float_inputs.items():
         tensors['grad_input.' + role] = v.grad if v.grad is not None else torch.zeros_like(v)
     for k, b in layer.named_buffers():
-        tensors['after.' + k] = b.clone().to(torch.float64)
+        tensors['after.' + k] = b.clone()
     config = dict(config, mode='train' if train else 'eval', torch=torch.__version__)
     write_safetensors(os.path.join(OUT, name + '.safetensors'), tensors, {'config': json.dumps(config)})
     print('%-28s %s' % (name, ', '.join('%s%s' % (p, list(o.shape)) for p, o in outs)))

@@ -138,13 +138,9 @@ export function crossEntropyLoss(
   const c = logits.shape[logits.ndim - 1] as number;
   const weight = classWeight(op, o.weight, c);
   const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
-  if (labels instanceof TensorClass && (labels.dtype === 'float32' || labels.dtype === 'float64')) {
-    if (labels.ndim !== logits.ndim || labels.shape.some((d, i) => d !== logits.shape[i])) {
-      fail(
-        op,
-        `probability targets must have the logits' shape [${logits.shape.join(',')}], got [${labels.shape.join(',')}]`,
-      );
-    }
+  const isFloat = labels instanceof TensorClass && (labels.dtype === 'float32' || labels.dtype === 'float64');
+  // PyTorch's rule: a float target of the logits' shape holds probabilities, else class indices
+  if (isFloat && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i])) {
     return within(op, () => {
       // loss_n = −Σ_c w_c ((1 − ε) p_nc + ε/C) log softmax(z_n)_c; the mean divides by N
       let m = labels.mul(1 - smoothing).add(smoothing / c);

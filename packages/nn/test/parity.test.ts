@@ -1,0 +1,224 @@
+// PyTorch parity, round two (nn): a PyTorch checkpoint with BatchNorm and torch's own dtypes,
+// the safetensors dtypes PyTorch writes, the global generator and Dropout, the cross-entropy
+// options. Fixtures: scripts/torch_parity.py (torch 1.13).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChainruleError, manualSeed, Rng, type Tensor, tensor } from '@chainrule/core';
+import { describe, expect, it } from 'vitest';
+import {
+  BatchNorm2d,
+  Conv2d,
+  crossEntropyLoss,
+  Dropout,
+  Linear,
+  loadSafetensors,
+  loadSafetensorsWithMetadata,
+  Module,
+  nllLoss,
+  Sequential,
+  saveSafetensors,
+} from '../src/index';
+
+const dir = join(import.meta.dirname, 'fixtures');
+const bytes = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+const fx = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8'));
+const flatten = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flatten) : [v as number]);
+
+function expectClose(actual: Tensor, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.size).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    worst = Math.max(worst, Math.abs((actual.data[i] as number) - e) / Math.max(1, Math.abs(e)));
+  }
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+class Block extends Module {
+  conv1: Conv2d;
+  bn1: BatchNorm2d;
+  conv2: Conv2d;
+  bn2: BatchNorm2d;
+  downsample: Sequential | null = null;
+  constructor(cIn: number, cOut: number, stride: number) {
+    super();
+    this.conv1 = new Conv2d(cIn, cOut, 3, { stride, padding: 1, bias: false });
+    this.bn1 = new BatchNorm2d(cOut);
+    this.conv2 = new Conv2d(cOut, cOut, 3, { padding: 1, bias: false });
+    this.bn2 = new BatchNorm2d(cOut);
+    if (stride !== 1 || cIn !== cOut) {
+      this.downsample = new Sequential(new Conv2d(cIn, cOut, 1, { stride, bias: false }), new BatchNorm2d(cOut));
+    }
+  }
+  forward(x: Tensor): Tensor {
+    const y = this.bn2.forward(this.conv2.forward(this.bn1.forward(this.conv1.forward(x)).relu()));
+    return y.add(this.downsample ? this.downsample.forward(x) : x).relu();
+  }
+}
+
+class ResNet extends Module {
+  conv1 = new Conv2d(3, 8, 3, { padding: 1, bias: false });
+  bn1 = new BatchNorm2d(8);
+  layer1 = new Sequential(new Block(8, 8, 1));
+  layer2 = new Sequential(new Block(8, 16, 2));
+  fc = new Linear(16, 5);
+  forward(x: Tensor): Tensor {
+    const h = this.layer2.forward(this.layer1.forward(this.bn1.forward(this.conv1.forward(x)).relu()));
+    return this.fc.forward(h.mean([2, 3]));
+  }
+}
+
+describe('a PyTorch checkpoint with BatchNorm, saved with torch’s dtypes', () => {
+  it('loads with strict: true (I64 num_batches_tracked into int32) and computes PyTorch’s output', () => {
+    const state = loadSafetensors(bytes('resnet_bn_torch.safetensors'));
+    expect(state['bn1.num_batches_tracked']?.dtype).toBe('int32');
+    expect(state['bn1.num_batches_tracked']?.item()).toBe(3);
+    const model = new ResNet();
+    model.loadStateDict(state, { strict: true });
+    expect(model.layer2.layers[0] instanceof Block && model.bn1.num_batches_tracked.item()).toBe(3);
+    const io = loadSafetensors(bytes('resnet_bn_io.safetensors'));
+    model.eval();
+    const y = model.forward(io.input as Tensor);
+    expectClose(y, (io.output as Tensor).data, 2e-6);
+  });
+
+  it('saves back what torch reads: int32 as I64 on request, every key PyTorch’s', () => {
+    const model = new ResNet();
+    model.loadStateDict(loadSafetensors(bytes('resnet_bn_torch.safetensors')));
+    const out = saveSafetensors(model.stateDict(), undefined, { int64: true });
+    const n = Number(new DataView(out.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(out.subarray(8, 8 + n)));
+    const torchBytes = bytes('resnet_bn_torch.safetensors');
+    const tn = Number(new DataView(torchBytes.buffer, torchBytes.byteOffset).getBigUint64(0, true));
+    const torchHeader = JSON.parse(new TextDecoder().decode(torchBytes.subarray(8, 8 + tn)));
+    // same names, dtypes, shapes and offsets as safetensors.torch.save_file gives, and the same bytes
+    expect(header).toEqual(torchHeader);
+    expect(out.subarray(8 + n)).toEqual(torchBytes.subarray(8 + tn));
+    expect(() => saveSafetensors({}, undefined, { int64: 'yes' as never })).toThrow(/saveSafetensors: int64 must be/);
+  });
+});
+
+describe('safetensors dtypes as PyTorch writes them', () => {
+  it('reads F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL into the nearest chainrule dtype', () => {
+    const { tensors, metadata } = loadSafetensorsWithMetadata(bytes('dtypes_torch.safetensors'));
+    expect(metadata).toEqual({ written_by: 'torch_parity.py' });
+    const want: Record<string, string> = {
+      f64: 'float64',
+      f32: 'float32',
+      f16: 'float32',
+      bf16: 'float32',
+      i64: 'int32',
+      i32: 'int32',
+      i16: 'int32',
+      i8: 'int32',
+      u8: 'int32',
+      bool: 'bool',
+    };
+    for (const [name, dtype] of Object.entries(want)) {
+      const t = tensors[name] as Tensor;
+      const e = fx.dtypes[name];
+      expect(t.dtype, name).toBe(dtype);
+      expect([...t.shape], name).toEqual(e.shape);
+      const values = flatten(e.values).map((v) => (typeof v === 'boolean' ? Number(v) : v));
+      expect([...t.data], name).toEqual(values);
+    }
+  });
+  it('an I64 value outside int32 is a named error', () => {
+    expect(() => loadSafetensors(bytes('i64_overflow.safetensors'))).toThrow(
+      /loadSafetensors: tensor "big": I64 value 1099511627776 at flat index 1 does not fit int32/,
+    );
+  });
+});
+
+describe('one global generator (torch.manual_seed)', () => {
+  it('two Dropout layers draw different masks; manualSeed makes a run repeat', () => {
+    const x = tensor(new Float32Array(64).fill(1), { shape: [8, 8] });
+    const run = () => {
+      const a = new Dropout(0.5);
+      const b = new Dropout(0.5);
+      return [[...a.forward(x).data], [...b.forward(x).data]];
+    };
+    manualSeed(3);
+    const [m1, m2] = run();
+    expect(m1).not.toEqual(m2);
+    manualSeed(3);
+    expect(run()).toEqual([m1, m2]);
+    manualSeed(4);
+    expect(run()[0]).not.toEqual(m1);
+    // a layer given its own rng does not touch the global stream
+    manualSeed(3);
+    new Dropout(0.5, { rng: new Rng(9) }).forward(x);
+    expect(run()).toEqual([m1, m2]);
+  });
+  it('layer initialisation follows manualSeed', () => {
+    manualSeed(11);
+    const a = new Linear(4, 3).weight.data.slice();
+    manualSeed(11);
+    expect(new Linear(4, 3).weight.data).toEqual(a);
+  });
+});
+
+describe('crossEntropyLoss and nllLoss options, against torch.nn.functional', () => {
+  const logits = () => {
+    const z = tensor(fx.losses.logits, { dtype: 'float64' });
+    z.requiresGrad = true;
+    return z;
+  };
+  const weight = tensor(fx.losses.weight, { dtype: 'float64' });
+  const opts = (o: Record<string, unknown>) => ({ ...o, ...(o.weight ? { weight } : {}) });
+  for (const c of fx.losses.crossEntropy) {
+    it(`crossEntropyLoss: ${c.name}`, () => {
+      const z = logits();
+      const target = c.probabilityTarget
+        ? tensor(c.target, { dtype: 'float64' })
+        : tensor(Int32Array.from(c.target as number[]));
+      const loss = crossEntropyLoss(z, target, opts(c.options));
+      expectClose(loss, flatten(c.loss), 1e-14);
+      loss
+        .mul(tensor(c.probe, { dtype: 'float64' }))
+        .sum()
+        .backward();
+      expectClose(z.grad as Tensor, flatten(c.grad), 1e-14);
+    });
+  }
+  for (const c of fx.losses.nll) {
+    it(`nllLoss: ${c.name}`, () => {
+      const lp = tensor(fx.losses.logProbs, { dtype: 'float64' });
+      lp.requiresGrad = true;
+      const loss = nllLoss(lp, c.target, opts(c.options));
+      expectClose(loss, flatten(c.loss), 1e-14);
+      loss.sum().backward();
+      expectClose(lp.grad as Tensor, flatten(c.grad), 1e-14);
+    });
+  }
+  it('float32 with every option, as a model computes it', () => {
+    const z = tensor(fx.losses.logits);
+    z.requiresGrad = true;
+    const labels = [0, 3, -100, 1, 3];
+    const loss = crossEntropyLoss(z, labels, { weight: tensor(fx.losses.weight), labelSmoothing: 0.1 });
+    expectClose(loss, [fx.losses.float32.loss], 1e-6);
+    loss.backward();
+    expectClose(z.grad as Tensor, flatten(fx.losses.float32.grad), 1e-6);
+  });
+  it('names bad options', () => {
+    const z = logits();
+    expect(() => crossEntropyLoss(z, [0, 1, 2, 3, 4])).toThrow(
+      /crossEntropyLoss: label 4 at index 4 is not an integer class index in \[0, 4\) \(nor ignoreIndex -100\)/,
+    );
+    expect(() => crossEntropyLoss(z, [0, 1, 2, 3, 0], { labelSmoothing: 2 })).toThrow(
+      /crossEntropyLoss: labelSmoothing must be a number in \[0, 1\], got 2/,
+    );
+    expect(() => crossEntropyLoss(z, [0, 1, 2, 3, 0], { weight: tensor([1, 2]) })).toThrow(
+      /crossEntropyLoss: weight must be a 1-D Tensor of 4 class weights, got \[2\]/,
+    );
+    expect(() => crossEntropyLoss(z, tensor([[0.5, 0.5]], { dtype: 'float64' }))).toThrow(
+      /crossEntropyLoss: got 2 labels for 5 rows/,
+    );
+    // a float tensor of another shape holds class indices (as a DataLoader batch of labels)
+    expect(crossEntropyLoss(z, tensor([0, 1, 2, 3, 0])).item()).toBeCloseTo(
+      crossEntropyLoss(z, [0, 1, 2, 3, 0]).item(),
+      14,
+    );
+    expect(() => nllLoss(z, [0, 1, 2, 3, 0], { ignoreIndex: 0.5 })).toThrow(ChainruleError);
+  });
+});
