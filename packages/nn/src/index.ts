@@ -75,6 +75,7 @@ export {
   type SchedulerStateDict,
   StepLR,
 } from './optim/scheduler';
+export { LambdaLR, type LrLambda, OneCycleLR, type OneCycleLROptions, SequentialLR } from './optim/cycle';
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip';
 export { type Batch, DataLoader, type DataLoaderOptions } from './data';
 export { type PackableState, type PackedState, packState, STATE_METADATA_KEY, unpackState } from './state';

@@ -3,19 +3,27 @@
 // options. Fixtures: scripts/torch_parity.py (torch 1.13).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChainruleError, manualSeed, Rng, type Tensor, tensor } from '@chainrule/core';
+import { ChainruleError, manualSeed, Rng, type Tensor, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm2d,
   Conv2d,
+  CosineAnnealingLR,
   crossEntropyLoss,
   Dropout,
+  ExponentialLR,
+  LambdaLR,
   Linear,
+  LinearLR,
   loadSafetensors,
   loadSafetensorsWithMetadata,
   Module,
   nllLoss,
+  OneCycleLR,
   Sequential,
+  SequentialLR,
+  SGD,
+  StepLR,
   saveSafetensors,
 } from '../src/index';
 
@@ -220,5 +228,90 @@ describe('crossEntropyLoss and nllLoss options, against torch.nn.functional', ()
       14,
     );
     expect(() => nllLoss(z, [0, 1, 2, 3, 0], { ignoreIndex: 0.5 })).toThrow(ChainruleError);
+  });
+});
+
+describe('LambdaLR, OneCycleLR and SequentialLR, against torch.optim.lr_scheduler', () => {
+  const optimizer = () =>
+    new SGD(
+      [
+        { params: [zeros([2], { requiresGrad: true })], lr: 0.1 },
+        { params: [zeros([3], { requiresGrad: true })], lr: 0.05 },
+      ],
+      { lr: 0.1, momentum: 0.9 },
+    );
+  const cases = Object.fromEntries(fx.schedulers.map((c: { name: string }) => [c.name, c]));
+  const run = (name: string, make: (o: SGD) => { step(): void; getLastLr(): number[] }, tol = 0) => {
+    const c = cases[name];
+    const opt = optimizer();
+    const sched = make(opt);
+    const lrs = [sched.getLastLr()];
+    const moms = [opt.paramGroups.map((g) => g.momentum)];
+    for (let i = 1; i < c.lrs.length; i++) {
+      opt.step();
+      sched.step();
+      lrs.push(sched.getLastLr());
+      moms.push(opt.paramGroups.map((g) => g.momentum));
+    }
+    const close = (a: number[][], b: number[][]) =>
+      a.forEach((row, i) =>
+        row.forEach((v, j) => expect(Math.abs(v - (b[i]?.[j] as number))).toBeLessThanOrEqual(tol * Math.abs(v))),
+      );
+    if (tol === 0) expect(lrs).toEqual(c.lrs);
+    else close(lrs, c.lrs);
+    if (c.momentum) {
+      if (tol === 0) expect(moms).toEqual(c.momentum);
+      else close(moms, c.momentum);
+    }
+    return sched;
+  };
+  it('LambdaLR, one λ and one per group', () => {
+    // 0.95 ** e: V8's pow and glibc's may round the last bit differently
+    run('LambdaLR 0.95^epoch', (o) => new LambdaLR(o, { lrLambda: (e) => 0.95 ** e }), 1e-15);
+    run('LambdaLR per group', (o) => new LambdaLR(o, { lrLambda: [(e) => 1 / (e + 1), (e) => e % 3] }));
+  });
+  it('OneCycleLR: lr and momentum, cos, linear three-phase, epochs × stepsPerEpoch', () => {
+    for (const c of fx.schedulers.filter((x: { name: string }) => x.name.startsWith('OneCycleLR'))) {
+      // the cosine phases go through Math.cos: equal to glibc's cos to an ulp or two
+      const sched = run(c.name, (o) => new OneCycleLR(o, c.options), 1e-15) as OneCycleLR;
+      expect(() => sched.step()).toThrow(/OneCycleLR: tried to step \d+ times; totalSteps is \d+/);
+    }
+  });
+  it('SequentialLR: a warmup then a cosine, and three schedulers', () => {
+    run(
+      'SequentialLR warmup + cosine',
+      (o) =>
+        new SequentialLR(o, {
+          schedulers: [new LinearLR(o, { startFactor: 0.1, totalIters: 3 }), new CosineAnnealingLR(o, { tMax: 7 })],
+          milestones: [3],
+        }),
+      1e-15,
+    );
+    run(
+      'SequentialLR three schedulers',
+      (o) =>
+        new SequentialLR(o, {
+          schedulers: [
+            new LinearLR(o, { startFactor: 0.5, totalIters: 2 }),
+            new StepLR(o, { stepSize: 2, gamma: 0.5 }),
+            new ExponentialLR(o, { gamma: 0.9 }),
+          ],
+          milestones: [2, 5],
+        }),
+    );
+  });
+  it('names bad arguments', () => {
+    const o = optimizer();
+    expect(() => new LambdaLR(o, { lrLambda: [(e: number) => e] })).toThrow(
+      /LambdaLR: lrLambda must be a function or a list of 2 functions/,
+    );
+    expect(() => new OneCycleLR(o, { maxLr: 0.1 })).toThrow(/OneCycleLR: give totalSteps, or epochs and stepsPerEpoch/);
+    const a = new StepLR(o, { stepSize: 2 });
+    expect(() => new SequentialLR(o, { schedulers: [a, a], milestones: [] })).toThrow(
+      /SequentialLR: milestones must be 1 increasing integers >= 1/,
+    );
+    expect(
+      () => new SequentialLR(o, { schedulers: [new StepLR(optimizer(), { stepSize: 1 })], milestones: [] }),
+    ).toThrow(/SequentialLR: schedulers\[0\] belongs to another optimizer/);
   });
 });
