@@ -287,10 +287,31 @@ def core_ops():
     return out
 
 
+# ---------------------------------------------------------------- init
+
+
+def inits():
+    """Moments of 10⁶ draws of each torch.nn.init sampler (the streams differ from chainrule's;
+    the distributions must not)."""
+    torch.manual_seed(3)
+    out = []
+    for name, fill, opts in (
+        ('truncNormal', lambda t: nn.init.trunc_normal_(t, mean=0.5, std=1.0, a=-1.0, b=1.5), {'mean': 0.5, 'std': 1, 'a': -1, 'b': 1.5}),
+        ('truncNormal', lambda t: nn.init.trunc_normal_(t, std=0.02), {'std': 0.02}),
+        ('normal', lambda t: nn.init.normal_(t, mean=-1.0, std=3.0), {'mean': -1, 'std': 3}),
+        ('uniform', lambda t: nn.init.uniform_(t, a=-0.5, b=2.0), {'a': -0.5, 'b': 2}),
+    ):
+        t = torch.empty(1000000, dtype=torch.float64)
+        fill(t)
+        out.append({'fn': name, 'options': opts, 'mean': t.mean().item(), 'std': t.std().item(),
+                    'min': t.min().item(), 'max': t.max().item()})
+    return out
+
+
 def main():
     os.makedirs(NN, exist_ok=True)
     os.makedirs(CORE, exist_ok=True)
-    nn_out = {'torch': torch.__version__, 'dtypes': checkpoints(), 'losses': losses(), 'schedulers': schedulers()}
+    nn_out = {'torch': torch.__version__, 'dtypes': checkpoints(), 'losses': losses(), 'schedulers': schedulers(), 'init': inits()}
     with open(os.path.join(NN, 'parity.json'), 'w') as f:
         json.dump(nn_out, f, indent=1)
     with open(os.path.join(CORE, 'parity.json'), 'w') as f:

@@ -9,9 +9,11 @@ import {
   BatchNorm2d,
   Conv2d,
   CosineAnnealingLR,
+  constant,
   crossEntropyLoss,
   Dropout,
   ExponentialLR,
+  init,
   LambdaLR,
   Linear,
   LinearLR,
@@ -19,12 +21,15 @@ import {
   loadSafetensorsWithMetadata,
   Module,
   nllLoss,
+  normal,
   OneCycleLR,
   Sequential,
   SequentialLR,
   SGD,
   StepLR,
   saveSafetensors,
+  truncNormal,
+  uniform,
 } from '../src/index';
 
 const dir = join(import.meta.dirname, 'fixtures');
@@ -313,5 +318,37 @@ describe('LambdaLR, OneCycleLR and SequentialLR, against torch.optim.lr_schedule
     expect(
       () => new SequentialLR(o, { schedulers: [new StepLR(optimizer(), { stepSize: 1 })], milestones: [] }),
     ).toThrow(/SequentialLR: schedulers\[0\] belongs to another optimizer/);
+  });
+});
+
+describe('torch.nn.init samplers and fillers', () => {
+  for (const c of fx.init) {
+    it(`${c.fn}(${JSON.stringify(c.options)}): the moments of torch's 10⁶ draws`, () => {
+      const t = zeros([1000000], { dtype: 'float64' });
+      const fill = { truncNormal, normal, uniform }[c.fn as 'normal'];
+      expect(fill(t, { ...c.options, rng: new Rng(8) })).toBe(t);
+      const mean = t.mean().item();
+      const std = t.std().item();
+      // both are means of 10⁶ draws: 5 standard errors apart at most
+      expect(Math.abs(mean - c.mean)).toBeLessThan((5 * c.std) / Math.sqrt(1e6) + 1e-12);
+      expect(Math.abs(std - c.std)).toBeLessThan((5 * c.std) / Math.sqrt(5e5));
+      expect(t.min().item()).toBeGreaterThanOrEqual(c.fn === 'normal' ? -Infinity : (c.options.a ?? -2));
+      expect(t.max().item()).toBeLessThanOrEqual(c.fn === 'normal' ? Infinity : (c.options.b ?? 2));
+    });
+  }
+  it('constant, init.zeros, init.ones; seeded by manualSeed; named errors', () => {
+    const w = zeros([2, 3], { requiresGrad: true });
+    expect([...constant(w, 0.5).data]).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect([...init.ones(w).data]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([...init.zeros(w).data]).toEqual([0, 0, 0, 0, 0, 0]);
+    manualSeed(5);
+    const a = [...init.truncNormal(zeros([10]), { std: 0.02 }).data];
+    manualSeed(5);
+    expect([...init.truncNormal(zeros([10]), { std: 0.02 }).data]).toEqual(a);
+    expect(() => truncNormal(zeros([3]), { a: 5, b: 9 })).toThrow(
+      /truncNormal: \[5, 9\] holds .* too little to sample/,
+    );
+    expect(() => uniform(zeros([3]), { a: 2, b: 1 })).toThrow(/uniform: expects a ≤ b, got a = 2 and b = 1/);
+    expect(() => normal(tensor(Int32Array.of(1)), {})).toThrow(/normal: /);
   });
 });
