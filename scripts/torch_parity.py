@@ -110,7 +110,8 @@ def checkpoints():
         loss.backward()
         opt.step()
     model.eval()
-    save_file(model.state_dict(), os.path.join(NN, 'resnet_bn_torch.safetensors'))
+    save_file(model.state_dict(), os.path.join(NN, 'resnet_bn_torch.safetensors'),
+              {'parameters': str(sum(p.numel() for p in model.parameters()))})
     x = torch.randn(2, 3, 8, 8)
     with torch.no_grad():
         save_file({'input': x, 'output': model(x)}, os.path.join(NN, 'resnet_bn_io.safetensors'))

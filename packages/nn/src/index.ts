@@ -25,6 +25,7 @@ export {
   nllLoss,
 } from './losses';
 export { Module } from './module';
+export { parameter } from './parameter';
 // Layers for custom architectures: convolution, pooling, structure
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv';
 export { Flatten, Identity } from './layers/flatten';

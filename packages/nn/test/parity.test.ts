@@ -3,6 +3,7 @@
 // options. Fixtures: scripts/torch_parity.py (torch 1.13).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { ChainruleError, manualSeed, Rng, type Tensor, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -98,7 +99,8 @@ describe('a PyTorch checkpoint with BatchNorm, saved with torch’s dtypes', () 
   it('saves back what torch reads: int32 as I64 on request, every key PyTorch’s', () => {
     const model = new ResNet();
     model.loadStateDict(loadSafetensors(bytes('resnet_bn_torch.safetensors')));
-    const out = saveSafetensors(model.stateDict(), undefined, { int64: true });
+    const { metadata } = loadSafetensorsWithMetadata(bytes('resnet_bn_torch.safetensors'));
+    const out = saveSafetensors(model.stateDict(), metadata, { int64: true });
     const n = Number(new DataView(out.buffer).getBigUint64(0, true));
     const header = JSON.parse(new TextDecoder().decode(out.subarray(8, 8 + n)));
     const torchBytes = bytes('resnet_bn_torch.safetensors');
@@ -350,5 +352,77 @@ describe('torch.nn.init samplers and fillers', () => {
     );
     expect(() => uniform(zeros([3]), { a: 2, b: 1 })).toThrow(/uniform: expects a ≤ b, got a = 2 and b = 1/);
     expect(() => normal(tensor(Int32Array.of(1)), {})).toThrow(/normal: /);
+  });
+});
+
+describe('module.to(dtype), frozen parameters and what console.log shows', () => {
+  const torchModel = () => {
+    const model = new ResNet();
+    model.loadStateDict(loadSafetensors(bytes('resnet_bn_torch.safetensors')));
+    return model.eval();
+  };
+  it('to(float64) converts parameters and float buffers (not num_batches_tracked) and still computes PyTorch’s output', () => {
+    const model = torchModel().to('float64');
+    for (const [name, t] of Object.entries(model.stateDict())) {
+      expect(t.dtype, name).toBe(name.endsWith('num_batches_tracked') ? 'int32' : 'float64');
+    }
+    const io = loadSafetensors(bytes('resnet_bn_io.safetensors'));
+    const y = model.forward((io.input as Tensor).to('float64'));
+    expect(y.dtype).toBe('float64');
+    expectClose(y, (io.output as Tensor).data, 2e-6);
+    expect(model.parameters().every((p) => p.requiresGrad && p.op === '')).toBe(true);
+    expect(() => model.to('int32' as never)).toThrow(/ResNet.to: dtype must be 'float32' or 'float64', got .int32./);
+  });
+  it('to() keeps tied weights tied', () => {
+    class Tied extends Module {
+      emb = new Linear(3, 3);
+      out = new Linear(3, 3);
+      constructor() {
+        super();
+        this.out.weight = this.emb.weight;
+      }
+      forward(x: Tensor): Tensor {
+        return this.out.forward(this.emb.forward(x));
+      }
+    }
+    const m = new Tied().to('float64');
+    expect(m.out.weight).toBe(m.emb.weight);
+    expect(m.out.weight.dtype).toBe('float64');
+  });
+  it('a frozen parameter stays in parameters() and the state dict; optimizers skip it', () => {
+    const model = torchModel();
+    const { metadata } = loadSafetensorsWithMetadata(bytes('resnet_bn_torch.safetensors'));
+    const count = () => model.parameters().reduce((n, p) => n + p.size, 0);
+    expect(count()).toBe(Number(metadata.parameters));
+    model.fc.weight.requiresGrad = false; // frozen before any walk of the model
+    for (const p of model.layer1.parameters()) p.requiresGrad = false;
+    expect(count()).toBe(Number(metadata.parameters));
+    expect(model.parameters()).toContain(model.fc.weight);
+    expect(Object.keys(model.stateDict())).toContain('fc.weight');
+    const opt = new SGD(model.parameters(), { lr: 0.1 });
+    const frozen = model.fc.weight.data.slice();
+    const trained = model.fc.bias?.data.slice();
+    model.train();
+    const io = loadSafetensors(bytes('resnet_bn_io.safetensors'));
+    crossEntropyLoss(model.forward(io.input as Tensor), [0, 1]).backward();
+    expect(model.fc.weight.grad).toBeNull();
+    opt.step();
+    expect(model.fc.weight.data).toEqual(frozen);
+    expect(model.fc.bias?.data).not.toEqual(trained);
+    // buffers are not parameters
+    expect(model.parameters()).not.toContain(model.bn1.running_mean);
+  });
+  it('console.log shows the module tree and the parameter count, not every field', () => {
+    const model = torchModel();
+    const { metadata } = loadSafetensorsWithMetadata(bytes('resnet_bn_torch.safetensors'));
+    const shown = inspect(model);
+    expect(shown.startsWith(String(model))).toBe(true);
+    expect(shown.endsWith(`\n${metadata.parameters} parameters`)).toBe(true);
+    expect(shown.split('\n').length).toBeLessThan(40);
+    expect(inspect(new Conv2d(1, 2, 3))).toBe(`${String(new Conv2d(1, 2, 3))}\n20 parameters`);
+    model.fc.weight.requiresGrad = false;
+    expect(inspect(model)).toMatch(
+      new RegExp(`${metadata.parameters} parameters \\(${Number(metadata.parameters) - 80} trainable\\)$`),
+    );
   });
 });

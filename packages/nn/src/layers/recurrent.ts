@@ -16,6 +16,7 @@ import {
 } from '@chainrule/core';
 import { fail, flag, floatDType, integer, options, rngOption, within } from '../check';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
 /** Options of RNN, GRU and LSTM (torch.nn.RNN / GRU / LSTM without dropout, bidirectional, proj_size). */
 export interface RecurrentOptions {
@@ -84,7 +85,9 @@ const fmtShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 /** U(±1/√hiddenSize) for every weight and bias, PyTorch's default for recurrent layers. */
 function uniformParam(shape: number[], hiddenSize: number, opts: { rng?: Rng; dtype?: DType }): Tensor {
-  const t = rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
+  const t = parameter(
+    rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) }),
+  );
   const bound = 1 / Math.sqrt(hiddenSize);
   noGrad(() => {
     for (let i = 0; i < t.size; i++) t.data[i] = bound * (2 * (t.data[i] as number) - 1);

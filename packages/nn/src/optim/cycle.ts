@@ -91,6 +91,7 @@ interface Phase {
  * const sched = new OneCycleLR(opt, { maxLr: 0.1, epochs: 10, stepsPerEpoch: loader.length });
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle: step() may be called this many times. */
   readonly totalSteps: number;
   private readonly phases: Phase[];
   private readonly anneal: (start: number, end: number, pct: number) => number;
@@ -212,9 +213,13 @@ export class OneCycleLR extends LRScheduler {
  * const sched = new SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [5] });
  */
 export class SequentialLR {
+  /** The optimizer all the schedulers set. */
   readonly optimizer: Optimizer;
+  /** The schedulers, in the order they run. */
   readonly schedulers: readonly LRScheduler[];
+  /** The epochs at which the next scheduler takes over. */
   readonly milestones: readonly number[];
+  /** The number of `step()` calls. */
   lastEpoch = 0;
   private lastLr: number[];
 
