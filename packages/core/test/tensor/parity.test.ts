@@ -8,10 +8,12 @@ import {
   ChainruleError,
   eye,
   globalRng,
+  isGradEnabled,
   linspace,
   manualSeed,
   maskedSelect,
   multinomial,
+  noGrad,
   Rng,
   randint,
   randn,
@@ -209,5 +211,23 @@ describe('sampling from the global generator', () => {
     expect(() => multinomial(tensor([0.5, -1]), 1)).toThrow(
       /multinomial: probs must be finite and non-negative, got -1/,
     );
+  });
+});
+
+describe('noGrad with an async function', () => {
+  it('throws a named error instead of recording a graph silently, and leaves the mode as it was', async () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    await expect(async () => noGrad((async () => w.mul(2)) as never)).rejects.toThrow(
+      /noGrad: expects a synchronous function; an async one would record a graph after its first await/,
+    );
+    const deferred = () => Promise.resolve().then(() => w.mul(2));
+    expect(() => noGrad(deferred)).toThrow(/noGrad: .*fn returned a Promise/);
+    expect(isGradEnabled()).toBe(true);
+    // the synchronous form, inside an async function, is what works
+    const y = await (async () => {
+      await Promise.resolve();
+      return noGrad(() => w.mul(2));
+    })();
+    expect(y.requiresGrad).toBe(false);
   });
 });
