@@ -205,6 +205,35 @@ def recurrent_cases():
     torch.manual_seed(26)
     case('lstm_1layer', nn.LSTM(3, 4), {'layer': 'LSTM', 'args': [3, 4], 'opts': {}},
          {'x': randn(5, 2, 3)}, lambda m, i: m(i['x']))
+    torch.manual_seed(41)
+    case('gru_bidirectional_2layers_h0', nn.GRU(3, 4, num_layers=2, bidirectional=True),
+         {'layer': 'GRU', 'args': [3, 4], 'opts': {'numLayers': 2, 'bidirectional': True}},
+         {'x': randn(5, 2, 3), 'h0': randn(4, 2, 4)}, lambda m, i: m(i['x'], i['h0']))
+    torch.manual_seed(42)
+    case('lstm_bidirectional_batchfirst', nn.LSTM(3, 4, bidirectional=True, batch_first=True),
+         {'layer': 'LSTM', 'args': [3, 4], 'opts': {'bidirectional': True, 'batchFirst': True}},
+         {'x': randn(2, 5, 3)}, lambda m, i: m(i['x']))
+    torch.manual_seed(43)
+    case('rnn_bidirectional_dropout_eval', nn.RNN(3, 5, num_layers=2, bidirectional=True, dropout=0.5),
+         {'layer': 'RNN', 'args': [3, 5], 'opts': {'numLayers': 2, 'bidirectional': True, 'dropout': 0.5}},
+         {'x': randn(4, 2, 3)}, lambda m, i: m(i['x']), train=False)
+
+    def packed(m, i, state=None):
+        pk = nn.utils.rnn.pack_padded_sequence(i['x'], i['lengths'], batch_first=m.batch_first, enforce_sorted=False)
+        out, hn = m(pk, state)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=m.batch_first, total_length=i['x'].shape[1 if m.batch_first else 0])
+        return out, hn
+    torch.manual_seed(44)
+    case('lstm_packed_bidirectional_2layers', nn.LSTM(3, 4, num_layers=2, bidirectional=True),
+         {'layer': 'LSTM', 'args': [3, 4], 'opts': {'numLayers': 2, 'bidirectional': True},
+          'forwardOpts': {'lengths': 'input.lengths (pack_padded_sequence, enforce_sorted=False)'}},
+         {'x': randn(6, 3, 3), 'lengths': torch.tensor([4, 6, 2])}, lambda m, i: packed(m, i))
+    torch.manual_seed(45)
+    case('gru_packed_batchfirst_h0', nn.GRU(3, 4, batch_first=True),
+         {'layer': 'GRU', 'args': [3, 4], 'opts': {'batchFirst': True},
+          'forwardOpts': {'lengths': 'input.lengths (pack_padded_sequence, enforce_sorted=False)'}},
+         {'x': randn(3, 5, 3), 'h0': randn(1, 3, 4), 'lengths': torch.tensor([5, 1, 3])},
+         lambda m, i: packed(m, i, i['h0']))
     torch.manual_seed(27)
     case('grucell_h', nn.GRUCell(3, 4), {'layer': 'GRUCell', 'args': [3, 4], 'opts': {}},
          {'x': randn(2, 3), 'h0': randn(2, 4)}, lambda m, i: m(i['x'], i['h0']))

@@ -96,6 +96,7 @@ export {
   GRUCell,
   LSTM,
   LSTMCell,
+  type RecurrentForwardOptions,
   type RecurrentOptions,
   RNN,
   type RNNOptions,

@@ -14,10 +14,12 @@ import {
   crossEntropyLoss,
   Dropout,
   ExponentialLR,
+  GRU,
   init,
   LambdaLR,
   Linear,
   LinearLR,
+  LSTM,
   loadSafetensors,
   loadSafetensorsWithMetadata,
   Module,
@@ -423,6 +425,35 @@ describe('module.to(dtype), frozen parameters and what console.log shows', () =>
     model.fc.weight.requiresGrad = false;
     expect(inspect(model)).toMatch(
       new RegExp(`${metadata.parameters} parameters \\(${Number(metadata.parameters) - 80} trainable\\)$`),
+    );
+  });
+});
+
+describe('dropout between recurrent layers', () => {
+  it('acts in training only, draws from the global generator, and zeroes whole inputs of the next layer at p = 1', () => {
+    const x = tensor(
+      Float32Array.from({ length: 5 * 2 * 3 }, (_, i) => Math.sin(i)),
+      { shape: [5, 2, 3] },
+    );
+    manualSeed(0);
+    const gru = new GRU(3, 4, { numLayers: 2, dropout: 0.5 });
+    const plain = new GRU(3, 4, { numLayers: 2 });
+    plain.loadStateDict(gru.stateDict());
+    gru.eval();
+    expect([...gru.forward(x)[0].data]).toEqual([...plain.forward(x)[0].data]);
+    gru.train();
+    manualSeed(1);
+    const a = [...gru.forward(x)[0].data];
+    manualSeed(1);
+    expect([...gru.forward(x)[0].data]).toEqual(a);
+    expect(a).not.toEqual([...plain.forward(x)[0].data]);
+    // p = 1: layer 1 reads zeros, so its output is the same for any input
+    const all = new GRU(3, 4, { numLayers: 2, dropout: 1 });
+    expect([...all.forward(x)[0].data]).toEqual([...all.forward(x.mul(3))[0].data]);
+    expect(String(gru)).toBe('GRU(3, 4, numLayers=2, dropout=0.5)');
+    expect(() => new LSTM(3, 4, { dropout: 2 })).toThrow(/LSTM: dropout must be a number in \[0, 1\], got 2/);
+    expect(() => gru.forward(x, undefined, { lengths: [5, 0] })).toThrow(
+      /GRU: lengths must be 2 integers in 1..5 \(one per sequence of the batch\), got /,
     );
   });
 });
