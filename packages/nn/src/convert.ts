@@ -36,7 +36,7 @@ export function convertTree(
     if (typeof v === 'object' && v !== null && !done.has(v)) {
       done.set(v, v);
       if (isModule(v)) convertTree(v, dtype, isModule, done);
-      else if (Array.isArray(v)) v.forEach((x, i) => (v[i] = swap(x)));
+      else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = swap(v[i]);
       else if (v instanceof Map) for (const [k, x] of v) v.set(k, swap(x));
       else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
         for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = swap(x);

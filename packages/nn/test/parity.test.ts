@@ -262,10 +262,13 @@ describe('LambdaLR, OneCycleLR and SequentialLR, against torch.optim.lr_schedule
       lrs.push(sched.getLastLr());
       moms.push(opt.paramGroups.map((g) => g.momentum));
     }
-    const close = (a: number[][], b: number[][]) =>
-      a.forEach((row, i) =>
-        row.forEach((v, j) => expect(Math.abs(v - (b[i]?.[j] as number))).toBeLessThanOrEqual(tol * Math.abs(v))),
-      );
+    const close = (a: number[][], b: number[][]) => {
+      a.forEach((row, i) => {
+        row.forEach((v, j) => {
+          expect(Math.abs(v - (b[i]?.[j] as number))).toBeLessThanOrEqual(tol * Math.abs(v));
+        });
+      });
+    };
     if (tol === 0) expect(lrs).toEqual(c.lrs);
     else close(lrs, c.lrs);
     if (c.momentum) {

@@ -161,10 +161,14 @@ export class OneCycleLR extends LRScheduler {
         ? (start, end, p) => end + ((start - end) / 2) * (Math.cos(Math.PI * p) + 1)
         : (start, end, p) => (end - start) * p + start;
     this.lrs = maxLrs.map((max) => ({ initial: max / div, max, min: max / div / finalDiv }));
-    this.optimizer.paramGroups.forEach((g, i) => initialLr(g, (this.lrs[i] as { initial: number }).initial));
     this.baseLrs = this.lrs.map((l) => l.initial);
+    this.optimizer.paramGroups.forEach((g, i) => {
+      initialLr(g, this.baseLrs[i] as number);
+    });
     this.momenta = cycle ? maxM.map((max, i) => ({ max, base: baseM[i] as number })) : null;
-    if (this.momenta) groups.forEach((g, i) => this.setMomentum(g, (this.momenta?.[i] as { max: number }).max));
+    for (let i = 0; this.momenta && i < groups.length; i++) {
+      this.setMomentum(groups[i] as Record<string, unknown>, (this.momenta[i] as { max: number }).max);
+    }
     this.step();
   }
   override get name(): string {
@@ -195,7 +199,9 @@ export class OneCycleLR extends LRScheduler {
       }
       return l.min;
     });
-    if (this.momenta) groups.forEach((g, i) => this.setMomentum(g, momenta[i] as number));
+    for (let i = 0; this.momenta && i < groups.length; i++) {
+      this.setMomentum(groups[i] as Record<string, unknown>, momenta[i] as number);
+    }
     return lrs;
   }
 }
@@ -296,7 +302,9 @@ export class SequentialLR {
         [],
       );
     });
-    subs.forEach((sub, i) => (this.schedulers[i] as LRScheduler).loadStateDict(sub as SchedulerStateDict));
+    subs.forEach((sub, i) => {
+      (this.schedulers[i] as LRScheduler).loadStateDict(sub as SchedulerStateDict);
+    });
     this.lastEpoch = s.lastEpoch as number;
     this.lastLr = [...(s.lastLr as number[])];
   }
