@@ -433,7 +433,17 @@ export class Tensor extends TensorBase {
    * contiguous here, so view = reshape). Takes the shape as one array or as arguments.
    */
   view(...shape: number[] | [readonly number[]]): Tensor {
-    return reshape(this, shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : (shape as number[]));
+    const target = shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : (shape as number[]);
+    check(
+      target.every((n) => Number.isInteger(n) && n >= -1) && target.filter((n) => n === -1).length <= 1,
+      () => `view: expects integers ≥ −1 (at most one −1), as arguments or one array, got ${show(shape)}`,
+    );
+    const known = target.reduce((p, n) => (n === -1 ? p : p * n), 1);
+    check(
+      target.includes(-1) ? known > 0 && this.size % known === 0 : known === this.size,
+      () => `view: shape [${target.join(',')}] does not fit the ${this.size} elements of shape ${fmtShape(this.shape)}`,
+    );
+    return reshape(this, target);
   }
   /** This tensor: chainrule's storage is always contiguous and row-major (PyTorch's contiguous()). */
   contiguous(): Tensor {
