@@ -16,14 +16,18 @@ export const entries = [
     name: 'tensor, ops and backward',
     code: `import { tensor } from '${core}'; globalThis.out = tensor;`,
     // 37 kB of it are the two WebAssembly builds (gemm, the optimizer updates, ReLU, bias and
-    // pooling kernels) as base64
-    budget: 100_000,
+    // pooling kernels) as base64. Raised from 100 kB: the higher-order VJPs brought it to 100.7 kB,
+    // the parity ops (sort, topk, masks, linspace, eye) to 103.8 kB
+    budget: 106_000,
   },
-  { name: '@chainrule/core, all of it', code: `import * as m from '${core}'; globalThis.out = m;`, budget: 130_000 },
+  // raised from 130 kB: 140.4 kB with the higher-order autodiff, 146.9 kB with the parity ops
+  { name: '@chainrule/core, all of it', code: `import * as m from '${core}'; globalThis.out = m;`, budget: 150_000 },
   {
     name: '@chainrule/nn + core, all of it',
     code: `import * as m from '${nn}'; globalThis.out = m;`,
-    budget: 185_000,
+    // raised from 185 kB: 185.9 kB with the higher-order autodiff, 203.2 kB with PyTorch parity
+    // round two (schedulers, init, recurrent options, losses, safetensors dtypes)
+    budget: 207_000,
   },
 ] as const;
 
