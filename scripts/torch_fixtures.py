@@ -6,8 +6,9 @@ Run with Debian's torch (python3-torch):  /usr/bin/python3 scripts/torch_fixture
 The fixtures are committed, so the tests and CI need no Python.
 
 One file per case, <name>.safetensors (written by hand below: u64 LE header length, JSON
-header, raw little-endian data; every tensor F64 because chainrule's loader reads F32/F64):
-  state.<key>        the layer's state_dict (num_batches_tracked as float64)
+header, raw little-endian data; every float tensor F64, every integer tensor of the state dict in
+torch's own int64, I64, as PyTorch saves it):
+  state.<key>        the layer's state_dict (num_batches_tracked int64, as PyTorch keeps it)
   input.<role>       the inputs (x, h0, c0, query, key, value, indices, attnMask, keyPaddingMask);
                      integer indices and boolean masks are stored as float64 (0/1 for masks,
                      1 = True, i.e. "masked out" as PyTorch)
@@ -36,9 +37,12 @@ def write_safetensors(path, tensors, metadata):
     blobs = []
     offset = 0
     for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float64).contiguous().cpu()
-        raw = struct.pack('<%dd' % t.numel(), *t.flatten().tolist())
-        header[name] = {'dtype': 'F64', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
+        t = tensors[name].detach().contiguous().cpu()
+        if t.dtype == torch.int64:
+            raw, dtype = struct.pack('<%dq' % t.numel(), *t.flatten().tolist()), 'I64'
+        else:
+            raw, dtype = struct.pack('<%dd' % t.numel(), *t.to(torch.float64).flatten().tolist()), 'F64'
+        header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
     text = json.dumps(header, separators=(',', ':')).encode('utf-8')
@@ -73,7 +77,7 @@ def case(name, layer, config, inputs, call, train=True, prepare=None, constant=(
     layer.train(train)
     tensors = {}
     for k, v in layer.state_dict().items():
-        tensors['state.' + k] = v.clone().to(torch.float64)
+        tensors['state.' + k] = v.clone()
     float_inputs = {}
     for role, v in inputs.items():
         if v.dtype == torch.float64 and role not in constant:
@@ -95,7 +99,7 @@ def case(name, layer, config, inputs, call, train=True, prepare=None, constant=(
     for role, v in float_inputs.items():
         tensors['grad_input.' + role] = v.grad if v.grad is not None else torch.zeros_like(v)
     for k, b in layer.named_buffers():
-        tensors['after.' + k] = b.clone().to(torch.float64)
+        tensors['after.' + k] = b.clone()
     config = dict(config, mode='train' if train else 'eval', torch=torch.__version__)
     write_safetensors(os.path.join(OUT, name + '.safetensors'), tensors, {'config': json.dumps(config)})
     print('%-28s %s' % (name, ', '.join('%s%s' % (p, list(o.shape)) for p, o in outs)))
@@ -201,6 +205,35 @@ def recurrent_cases():
     torch.manual_seed(26)
     case('lstm_1layer', nn.LSTM(3, 4), {'layer': 'LSTM', 'args': [3, 4], 'opts': {}},
          {'x': randn(5, 2, 3)}, lambda m, i: m(i['x']))
+    torch.manual_seed(41)
+    case('gru_bidirectional_2layers_h0', nn.GRU(3, 4, num_layers=2, bidirectional=True),
+         {'layer': 'GRU', 'args': [3, 4], 'opts': {'numLayers': 2, 'bidirectional': True}},
+         {'x': randn(5, 2, 3), 'h0': randn(4, 2, 4)}, lambda m, i: m(i['x'], i['h0']))
+    torch.manual_seed(42)
+    case('lstm_bidirectional_batchfirst', nn.LSTM(3, 4, bidirectional=True, batch_first=True),
+         {'layer': 'LSTM', 'args': [3, 4], 'opts': {'bidirectional': True, 'batchFirst': True}},
+         {'x': randn(2, 5, 3)}, lambda m, i: m(i['x']))
+    torch.manual_seed(43)
+    case('rnn_bidirectional_dropout_eval', nn.RNN(3, 5, num_layers=2, bidirectional=True, dropout=0.5),
+         {'layer': 'RNN', 'args': [3, 5], 'opts': {'numLayers': 2, 'bidirectional': True, 'dropout': 0.5}},
+         {'x': randn(4, 2, 3)}, lambda m, i: m(i['x']), train=False)
+
+    def packed(m, i, state=None):
+        pk = nn.utils.rnn.pack_padded_sequence(i['x'], i['lengths'], batch_first=m.batch_first, enforce_sorted=False)
+        out, hn = m(pk, state)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=m.batch_first, total_length=i['x'].shape[1 if m.batch_first else 0])
+        return out, hn
+    torch.manual_seed(44)
+    case('lstm_packed_bidirectional_2layers', nn.LSTM(3, 4, num_layers=2, bidirectional=True),
+         {'layer': 'LSTM', 'args': [3, 4], 'opts': {'numLayers': 2, 'bidirectional': True},
+          'forwardOpts': {'lengths': 'input.lengths (pack_padded_sequence, enforce_sorted=False)'}},
+         {'x': randn(6, 3, 3), 'lengths': torch.tensor([4, 6, 2])}, lambda m, i: packed(m, i))
+    torch.manual_seed(45)
+    case('gru_packed_batchfirst_h0', nn.GRU(3, 4, batch_first=True),
+         {'layer': 'GRU', 'args': [3, 4], 'opts': {'batchFirst': True},
+          'forwardOpts': {'lengths': 'input.lengths (pack_padded_sequence, enforce_sorted=False)'}},
+         {'x': randn(3, 5, 3), 'h0': randn(1, 3, 4), 'lengths': torch.tensor([5, 1, 3])},
+         lambda m, i: packed(m, i, i['h0']))
     torch.manual_seed(27)
     case('grucell_h', nn.GRUCell(3, 4), {'layer': 'GRUCell', 'args': [3, 4], 'opts': {}},
          {'x': randn(2, 3), 'h0': randn(2, 4)}, lambda m, i: m(i['x'], i['h0']))

@@ -32,8 +32,11 @@ export { Rng } from './rng';
 export { type BackwardOptions, type GradOptions, grad } from './tensor/autograd';
 export {
   arange,
+  eye,
   type FactoryOptions,
   full,
+  globalRng,
+  linspace,
   manualSeed,
   oneHot,
   ones,
@@ -93,6 +96,7 @@ export {
 } from './tensor/ops/reduce';
 export { clamp, eq, ge, gt, le, lt, maskedFill, maximum, minimum, ne, where } from './tensor/ops/select';
 export { crossEntropy, logSoftmax, softmax } from './tensor/ops/softmax';
+export { argsort, maskedSelect, type SortOptions, sort, type TopkOptions, topk } from './tensor/ops/sort';
 export {
   abs,
   cos,
@@ -110,6 +114,13 @@ export {
   square,
   tanh,
 } from './tensor/ops/unary';
+export {
+  type MultinomialOptions,
+  multinomial,
+  randint,
+  randperm,
+  type SamplingOptions,
+} from './tensor/random';
 export { gradBuffer, gradTarget, isGradEnabled, noGrad, record, type Vjp } from './tensor/record';
 export type { Reduction } from './tensor/reduction';
 export { type NestedArray, Tensor, type TensorHook, type TensorLike } from './tensor/tensor';

@@ -66,6 +66,7 @@ describe('op registry', () => {
         'avgPool2d',
         'sumTo',
         'scatterAdd',
+        'booleanIndex',
       ];
       const method = op.name === 'variance' ? 'var' : op.name; // `var` is a method name, not a function name
       if (!standalone.includes(op.name))

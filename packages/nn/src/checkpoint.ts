@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { ChainruleError, type Tensor } from '@chainrule/core';
 import { fail, show } from './check';
-import { limits, read, type SafetensorsLoadOptions, write } from './safetensors';
+import { limits, read, type SafetensorsLoadOptions, type SafetensorsSaveOptions, write } from './safetensors';
 
 /**
  * `.model.safetensors.<pid>-<thread>.<12 hex>.tmp`: the temp file of a save of `model.safetensors`
@@ -69,11 +69,17 @@ function fsError(op: string, verb: string, path: string, e: unknown): ChainruleE
  *   naming `path` if the file system refuses (the Node error is its `cause`).
  * @example
  * saveCheckpoint('model.safetensors', model.stateDict());
+ * saveCheckpoint('torch.safetensors', model.stateDict(), undefined, { int64: true }); // int32 as I64, as torch
  */
-export function saveCheckpoint(path: string, state: Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function saveCheckpoint(
+  path: string,
+  state: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+  opts: SafetensorsSaveOptions = {},
+): void {
   const op = 'saveCheckpoint';
   if (typeof path !== 'string' || path === '') fail(op, `path must be a non-empty string, got ${show(path)}`);
-  const bytes = write(op, state, metadata);
+  const bytes = write(op, state, metadata, opts);
   const dir = dirname(path);
   const base = basename(path);
   const tmp = join(dir, tempName(base, process.pid, threadId));

@@ -1,6 +1,6 @@
 // DataLoader: mini-batches over tensors that share their first dimension, as torch's
 // DataLoader(TensorDataset(*tensors)), reshuffled every epoch from a seeded Rng.
-import { type Buf, ChainruleError, Rng, Tensor } from '@chainrule/core';
+import { type Buf, ChainruleError, globalRng, Rng, Tensor } from '@chainrule/core';
 import { gatherRows } from './optim/kernels';
 import { isPlainObject, show } from './optim/optimizer';
 
@@ -12,7 +12,7 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Leave out the last batch if it is smaller than batchSize (default false). */
   dropLast?: boolean;
-  /** The random source of the shuffles (default: new Rng(0), so runs repeat). */
+  /** The random source of the shuffles (default: the global generator, see manualSeed, as torch's DataLoader). */
   rng?: Rng;
 }
 
@@ -40,7 +40,7 @@ export class DataLoader<const T extends readonly Tensor[]> implements Iterable<B
   /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
   /** The random source of the shuffles. */
-  readonly rng: Rng;
+  readonly rng: Rng | undefined;
   /** The number of rows N (the shared first dimension). */
   readonly numRows: number;
 
@@ -68,7 +68,7 @@ export class DataLoader<const T extends readonly Tensor[]> implements Iterable<B
       if (!keys.includes(k))
         throw new ChainruleError(`${op}: unknown option '${k}' (expected one of ${keys.join(', ')})`);
     }
-    const { batchSize = 1, shuffle = false, dropLast = false, rng = new Rng(0) } = opts as DataLoaderOptions;
+    const { batchSize = 1, shuffle = false, dropLast = false, rng } = opts as DataLoaderOptions;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ChainruleError(`${op}: batchSize must be an integer >= 1, got ${show(batchSize)}`);
     }
@@ -76,7 +76,8 @@ export class DataLoader<const T extends readonly Tensor[]> implements Iterable<B
       throw new ChainruleError(`${op}: shuffle must be a boolean, got ${show(shuffle)}`);
     if (typeof dropLast !== 'boolean')
       throw new ChainruleError(`${op}: dropLast must be a boolean, got ${show(dropLast)}`);
-    if (!(rng instanceof Rng)) throw new ChainruleError(`${op}: rng must be an Rng, got ${show(rng)}`);
+    if (rng !== undefined && !(rng instanceof Rng))
+      throw new ChainruleError(`${op}: rng must be an Rng, got ${show(rng)}`);
     this.tensors = tensors;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
@@ -96,8 +97,9 @@ export class DataLoader<const T extends readonly Tensor[]> implements Iterable<B
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     if (this.shuffle) {
+      const rng = this.rng ?? globalRng();
       for (let i = n - 1; i > 0; i--) {
-        const j = this.rng.int(i + 1);
+        const j = rng.int(i + 1);
         const t = order[i] as number;
         order[i] = order[j] as number;
         order[j] = t;

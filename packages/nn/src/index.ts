@@ -15,14 +15,17 @@ export { Sequential } from './layers/sequential';
 export {
   bceLoss,
   bceWithLogitsLoss,
+  type CrossEntropyOptions,
   crossEntropyLoss,
   huberLoss,
   l1Loss,
   type LossOptions,
   mseLoss,
+  type NllOptions,
   nllLoss,
 } from './losses';
 export { type ForwardHook, type ForwardPreHook, Module } from './module';
+export { parameter } from './parameter';
 // Layers for custom architectures: convolution, pooling, structure
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv';
 export { Flatten, Identity } from './layers/flatten';
@@ -32,10 +35,18 @@ export { AvgPool2d, MaxPool2d } from './layers/pool';
 export {
   calculateFans,
   calculateGain,
+  constant,
+  init,
   type KaimingOptions,
   kaimingNormal,
   kaimingUniform,
   type Nonlinearity,
+  type NormalOptions,
+  normal,
+  type TruncNormalOptions,
+  truncNormal,
+  type UniformOptions,
+  uniform,
   type XavierOptions,
   xavierNormal,
   xavierUniform,
@@ -57,6 +68,7 @@ export {
   loadSafetensors,
   loadSafetensorsWithMetadata,
   type SafetensorsLoadOptions,
+  type SafetensorsSaveOptions,
   saveSafetensors,
 } from './safetensors';
 
@@ -72,6 +84,7 @@ export {
   type SchedulerStateDict,
   StepLR,
 } from './optim/scheduler';
+export { LambdaLR, type LrLambda, OneCycleLR, type OneCycleLROptions, SequentialLR } from './optim/cycle';
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip';
 export { type Batch, DataLoader, type DataLoaderOptions } from './data';
 export { type PackableState, type PackedState, packState, STATE_METADATA_KEY, unpackState } from './state';
@@ -83,6 +96,7 @@ export {
   GRUCell,
   LSTM,
   LSTMCell,
+  type RecurrentForwardOptions,
   type RecurrentOptions,
   RNN,
   type RNNOptions,

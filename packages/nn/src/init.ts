@@ -1,6 +1,7 @@
-// Weight initialisers, as torch.nn.init: Xavier/Glorot and Kaiming/He, uniform and normal, plus
-// calculateGain and the fan computation. They overwrite t.data in place (no graph) and return t.
-import { type Rng, rand, randn, type Tensor } from '@chainrule/core';
+// Weight initialisers, as torch.nn.init: Xavier/Glorot and Kaiming/He, uniform and normal,
+// truncated normal, constants, plus calculateGain and the fan computation. They overwrite t.data
+// in place (no graph) and return t.
+import { erf, globalRng, type Rng, rand, randn, type Tensor, tensor } from '@chainrule/core';
 import { fail, floatInput, options, rngOption, show, tensorArg } from './check';
 
 /** Nonlinearities known to calculateGain (torch.nn.init names in camelCase). */
@@ -184,3 +185,134 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const { std, rng } = kaiming('kaimingNormal', t, opts);
   return t.size === 0 ? t : fillNormal(t, std, rng);
 }
+
+/** Options of `uniform`: the bounds (default [0, 1)) and the random source. */
+export interface UniformOptions {
+  a?: number;
+  b?: number;
+  /** Random source; default: core's global generator (see manualSeed). */
+  rng?: Rng;
+}
+/** Options of `normal` and `truncNormal`: mean (default 0), standard deviation (default 1), random source. */
+export interface NormalOptions {
+  mean?: number;
+  std?: number;
+  /** Random source; default: core's global generator (see manualSeed). */
+  rng?: Rng;
+}
+/** Options of `truncNormal`: those of `normal`, and the bounds a (default −2) and b (default 2), in units of t. */
+export interface TruncNormalOptions extends NormalOptions {
+  a?: number;
+  b?: number;
+}
+
+/**
+ * t ~ U(a, b), default U(0, 1), as torch.nn.init.uniform_. In place; returns t.
+ * @throws ChainruleError for a non-float tensor, bounds that are not finite with a ≤ b, or an invalid rng.
+ */
+export function uniform(t: Tensor, opts: UniformOptions = {}): Tensor {
+  const op = 'uniform';
+  const o = options(op, opts, ['a', 'b', 'rng']);
+  const x = floatInput(op, t, 'the tensor');
+  const a = finite(op, 'a', o.a ?? 0);
+  const b = finite(op, 'b', o.b ?? 1);
+  if (!(a <= b)) fail(op, `expects a ≤ b, got a = ${show(a)} and b = ${show(b)}`);
+  const rng = rngOption(op, o.rng);
+  if (x.size === 0) return x;
+  const u = rand([x.size], { dtype: 'float64', rng }).data;
+  for (let i = 0; i < x.size; i++) x.data[i] = a + (b - a) * (u[i] as number);
+  x.bumpVersion();
+  return x;
+}
+
+/**
+ * t ~ N(mean, std²), default N(0, 1), as torch.nn.init.normal_. In place; returns t.
+ * @throws ChainruleError for a non-float tensor, a non-finite mean, a std < 0, or an invalid rng.
+ */
+export function normal(t: Tensor, opts: NormalOptions = {}): Tensor {
+  const op = 'normal';
+  const o = options(op, opts, ['mean', 'std', 'rng']);
+  const x = floatInput(op, t, 'the tensor');
+  const mean = finite(op, 'mean', o.mean ?? 0);
+  const std = finite(op, 'std', o.std ?? 1);
+  if (std < 0) fail(op, `std must be ≥ 0, got ${show(std)}`);
+  const rng = rngOption(op, o.rng);
+  if (x.size === 0) return x;
+  fillNormal(x, std, rng);
+  if (mean !== 0) for (let i = 0; i < x.size; i++) x.data[i] = (x.data[i] as number) + mean;
+  return x;
+}
+
+/**
+ * t ~ N(mean, std²) truncated to [a, b] (default [−2, 2], absolute bounds as PyTorch's, not in
+ * units of std), as torch.nn.init.trunc_normal_. The same distribution as PyTorch's, drawn
+ * differently: by rejection (a draw outside [a, b] is drawn again), not by an inverse CDF.
+ * In place; returns t.
+ * @throws ChainruleError for a non-float tensor, non-finite options, std ≤ 0, a ≥ b, or an
+ *   interval holding less than 10⁻⁴ of the normal's mass (rejection would not end).
+ */
+export function truncNormal(t: Tensor, opts: TruncNormalOptions = {}): Tensor {
+  const op = 'truncNormal';
+  const o = options(op, opts, ['mean', 'std', 'a', 'b', 'rng']);
+  const x = floatInput(op, t, 'the tensor');
+  const mean = finite(op, 'mean', o.mean ?? 0);
+  const std = finite(op, 'std', o.std ?? 1);
+  const a = finite(op, 'a', o.a ?? -2);
+  const b = finite(op, 'b', o.b ?? 2);
+  if (!(std > 0)) fail(op, `std must be > 0, got ${show(std)}`);
+  if (!(a < b)) fail(op, `expects a < b, got a = ${show(a)} and b = ${show(b)}`);
+  const rng = rngOption(op, o.rng);
+  // the mass Φ(β) − Φ(α) of [a, b], Φ(z) = (1 + erf(z/√2))/2
+  const z = erf(tensor([(a - mean) / std / Math.SQRT2, (b - mean) / std / Math.SQRT2], { dtype: 'float64' })).data;
+  const mass = ((z[1] as number) - (z[0] as number)) / 2;
+  if (!(mass >= 1e-4)) {
+    fail(op, `[${a}, ${b}] holds ${mass.toExponential(2)} of N(${mean}, ${std}²), too little to sample by rejection`);
+  }
+  const source = rng ?? globalRng();
+  for (let i = 0; i < x.size; i++) {
+    let v: number;
+    do v = mean + std * source.normal();
+    while (v < a || v > b);
+    x.data[i] = v;
+  }
+  x.bumpVersion();
+  return x;
+}
+
+/**
+ * Fills t with `value`, as torch.nn.init.constant_. In place; returns t.
+ * @throws ChainruleError for a non-float tensor or a value that is not a number.
+ */
+export function constant(t: Tensor, value: number): Tensor {
+  const x = floatInput('constant', t, 'the tensor');
+  if (typeof value !== 'number') fail('constant', `value must be a number, got ${show(value)}`);
+  x.data.fill(value);
+  x.bumpVersion();
+  return x;
+}
+
+/**
+ * torch.nn.init in one object, with its names in camelCase (`init.zeros(w)` for
+ * `nn.init.zeros_(w)`), for code ported from PyTorch. `zeros` and `ones` live only here, where
+ * they do not shadow core's factories.
+ * @example
+ * import { init } from '@chainrule/nn';
+ * init.truncNormal(layer.weight, { std: 0.02 });
+ * init.zeros(layer.bias!);
+ */
+export const init = {
+  uniform,
+  normal,
+  truncNormal,
+  constant,
+  /** Fills t with 0 (torch.nn.init.zeros_). */
+  zeros: (t: Tensor): Tensor => constant(floatInput('zeros', t, 'the tensor'), 0),
+  /** Fills t with 1 (torch.nn.init.ones_). */
+  ones: (t: Tensor): Tensor => constant(floatInput('ones', t, 'the tensor'), 1),
+  xavierUniform,
+  xavierNormal,
+  kaimingUniform,
+  kaimingNormal,
+  calculateGain,
+  calculateFans,
+};

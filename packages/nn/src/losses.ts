@@ -11,7 +11,6 @@ import {
   type Tensor,
   Tensor as TensorClass,
   tensor,
-  toLabels,
 } from '@chainrule/core';
 import { fail, number, options, show, within } from './check';
 
@@ -98,39 +97,152 @@ export function bceWithLogitsLoss(logits: Tensor, target: Tensor, opts: LossOpti
   return within('bceWithLogitsLoss', () => binaryCrossEntropyWithLogits(logits, target, reduction));
 }
 
-/**
- * F12: softmax cross-entropy of logits [N, C] (or [C]) against integer class labels, through a
- * stable log-softmax; its gradient is (softmax(z) − onehot(t))/N.
- * @throws ChainruleError for a label that is not an integer in [0, C) or a count mismatch.
- * @example
- * crossEntropyLoss(tensor([[2, 0], [0, 2]]), [0, 1]); // tensor(0.1269): −ln σ(2), both rows right
- */
-export function crossEntropyLoss(logits: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
-  if (!(logits instanceof TensorClass) || (logits.ndim !== 1 && logits.ndim !== 2)) {
-    fail('crossEntropyLoss', `logits must be a [N, C] or [C] Tensor, got ${showShape(logits)}`);
-  }
-  const reduction = checkOptions('crossEntropyLoss', opts);
-  const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
-  return within('crossEntropyLoss', () => {
-    const t = toLabels('crossEntropyLoss', labels, rows, logits.shape[logits.ndim - 1] as number);
-    return crossEntropy(logits, t, reduction);
-  });
+/** Options of `crossEntropyLoss`: PyTorch's, in camelCase. */
+export interface CrossEntropyOptions extends NllOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+/** Options of `nllLoss` (and of crossEntropyLoss with class-index targets). */
+export interface NllOptions extends LossOptions {
+  /** A class label whose rows contribute nothing, not even to the mean's count (default −100). */
+  ignoreIndex?: number;
+  /** A rescaling weight per class, a 1-D tensor of C entries; the mean divides by Σ weight[tₙ]. */
+  weight?: Tensor;
 }
 
-/** Negative log-likelihood of log-probabilities [N, C] at integer labels: −logp[n, tₙ], reduced. */
-export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, opts: LossOptions = {}): Tensor {
-  if (!(logProbs instanceof TensorClass) || logProbs.ndim !== 2) {
-    fail('nllLoss', `logProbs must be a [N, C] Tensor, got ${showShape(logProbs)}`);
+/**
+ * F12: softmax cross-entropy of logits [N, C] (or [C]) against integer class labels (an int32
+ * tensor or an array) or class probabilities (a float tensor of the logits' shape), as
+ * torch.nn.functional.cross_entropy: options `ignoreIndex` (default −100), `labelSmoothing`,
+ * class `weight`. Without them it is one fused stable op whose gradient is (softmax(z) − onehot(t))/N;
+ * with them, log-softmax times a constant per-class matrix, summed (PyTorch's formulas: the mean
+ * divides by Σ weight[tₙ] over the rows not ignored, or by N for probability targets).
+ * @throws ChainruleError for a label that is not an integer in [0, C) (or ignoreIndex), a count
+ *   mismatch, a weight that is not C finite numbers, or labelSmoothing outside [0, 1].
+ * @example
+ * crossEntropyLoss(tensor([[2, 0], [0, 2]]), [0, 1]); // tensor(0.1269): −ln σ(2), both rows right
+ * crossEntropyLoss(logits, labels, { labelSmoothing: 0.1, ignoreIndex: 0 });
+ */
+export function crossEntropyLoss(
+  logits: Tensor,
+  labels: Tensor | ArrayLike<number>,
+  opts: CrossEntropyOptions = {},
+): Tensor {
+  const op = 'crossEntropyLoss';
+  if (!(logits instanceof TensorClass) || (logits.ndim !== 1 && logits.ndim !== 2)) {
+    fail(op, `logits must be a [N, C] or [C] Tensor, got ${showShape(logits)}`);
   }
-  const reduction = checkOptions('nllLoss', opts);
-  const [n, c] = logProbs.shape as [number, number];
-  const t = within('nllLoss', () => toLabels('nllLoss', labels, n, c));
-  const pick = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) pick[i * c + (t[i] as number)] = 1;
-  // −Σ_c logp ∘ onehot(t) per row: the gather written as a product with a constant one-hot
-  const picked = logProbs
-    .mul(tensor(pick, { shape: [n, c], dtype: logProbs.dtype }))
-    .sum(1)
+  const reduction = checkOptions(op, opts, ['ignoreIndex', 'labelSmoothing', 'weight']);
+  const o = opts as CrossEntropyOptions;
+  const smoothing = number(op, 'labelSmoothing', o.labelSmoothing, 0, 'a number in [0, 1]', (e) => e >= 0 && e <= 1);
+  const c = logits.shape[logits.ndim - 1] as number;
+  const weight = classWeight(op, o.weight, c);
+  const rows = logits.ndim === 1 ? 1 : (logits.shape[0] as number);
+  const isFloat = labels instanceof TensorClass && (labels.dtype === 'float32' || labels.dtype === 'float64');
+  // PyTorch's rule: a float target of the logits' shape holds probabilities, else class indices
+  if (isFloat && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i])) {
+    return within(op, () => {
+      // loss_n = −Σ_c w_c ((1 − ε) p_nc + ε/C) log softmax(z_n)_c; the mean divides by N
+      let m = labels.mul(1 - smoothing).add(smoothing / c);
+      if (weight) m = m.mul(tensor(weight, { dtype: logits.dtype }));
+      const losses = logits.logSoftmax(-1).mul(m).sum(-1).neg();
+      return reduce(op, losses, reduction);
+    });
+  }
+  const ignoreIndex = number(op, 'ignoreIndex', o.ignoreIndex, -100, 'an integer', Number.isInteger);
+  const t = classLabels(op, labels, rows, c, ignoreIndex);
+  if (!weight && smoothing === 0 && !t.includes(ignoreIndex)) {
+    return within(op, () => crossEntropy(logits, t, reduction));
+  }
+  return within(op, () => weightedNll(logits.logSoftmax(-1), t, c, ignoreIndex, weight, smoothing, reduction));
+}
+
+/**
+ * Negative log-likelihood of log-probabilities [N, C] (or [C]) at integer labels:
+ * −weight[tₙ]·logp[n, tₙ], rows labelled `ignoreIndex` (default −100) left out; the mean
+ * divides by Σ weight[tₙ] over the rows kept, as torch.nn.functional.nll_loss.
+ * @throws ChainruleError for a label that is not an integer in [0, C) (or ignoreIndex), a count
+ *   mismatch or a weight that is not C finite numbers.
+ */
+export function nllLoss(logProbs: Tensor, labels: Tensor | ArrayLike<number>, opts: NllOptions = {}): Tensor {
+  const op = 'nllLoss';
+  if (!(logProbs instanceof TensorClass) || (logProbs.ndim !== 1 && logProbs.ndim !== 2)) {
+    fail(op, `logProbs must be a [N, C] or [C] Tensor, got ${showShape(logProbs)}`);
+  }
+  const reduction = checkOptions(op, opts, ['ignoreIndex', 'weight']);
+  const c = logProbs.shape[logProbs.ndim - 1] as number;
+  const rows = logProbs.ndim === 1 ? 1 : (logProbs.shape[0] as number);
+  const weight = classWeight(op, opts.weight, c);
+  const ignoreIndex = number(op, 'ignoreIndex', opts.ignoreIndex, -100, 'an integer', Number.isInteger);
+  const t = classLabels(op, labels, rows, c, ignoreIndex);
+  return within(op, () => weightedNll(logProbs, t, c, ignoreIndex, weight, 0, reduction));
+}
+
+/**
+ * −Σ_c M[n, c] logp[n, c] per row, M = (1 − ε)·w_t·onehot(tₙ) + (ε/C)·w (zero for ignored rows):
+ * PyTorch's nll_loss plus its label-smoothing term in one constant matrix. The mean divides both
+ * by Σ w[tₙ] over the rows kept (the count of those rows without weights), as PyTorch.
+ */
+function weightedNll(
+  logp: Tensor,
+  t: Int32Array,
+  c: number,
+  ignoreIndex: number,
+  weight: Float64Array | null,
+  smoothing: number,
+  reduction: Reduction,
+): Tensor {
+  const rows = t.length;
+  const m = new Float64Array(rows * c);
+  let denominator = 0;
+  for (let n = 0; n < rows; n++) {
+    const label = t[n] as number;
+    if (label === ignoreIndex) continue;
+    denominator += weight ? (weight[label] as number) : 1;
+    m[n * c + label] = (1 - smoothing) * (weight ? (weight[label] as number) : 1);
+    for (let j = 0; smoothing > 0 && j < c; j++) {
+      m[n * c + j] = (m[n * c + j] as number) + (smoothing / c) * (weight ? (weight[j] as number) : 1);
+    }
+  }
+  const losses = logp
+    .mul(tensor(m, { shape: [...logp.shape], dtype: logp.dtype }))
+    .sum(-1)
     .neg();
-  return reduce('nllLoss', picked, reduction);
+  if (reduction === 'none') return losses;
+  // mean: Σ losses / Σ w[tₙ] (0/0 = NaN when every row is ignored, as PyTorch)
+  return reduction === 'sum' ? losses.sum() : losses.sum().div(denominator);
+}
+
+/** Class labels as an Int32Array: integers in [0, C), or ignoreIndex. */
+function classLabels(op: string, labels: unknown, rows: number, c: number, ignoreIndex: number): Int32Array {
+  const values = labels instanceof TensorClass ? labels.data : labels;
+  if (typeof values !== 'object' || values === null || typeof (values as ArrayLike<number>).length !== 'number') {
+    fail(op, `labels must be an array or tensor of class indices, got ${show(labels)}`);
+  }
+  const v = values as ArrayLike<number>;
+  if (v.length !== rows) fail(op, `got ${v.length} labels for ${rows} rows`);
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const x = v[i] as number;
+    if (!(Number.isInteger(x) && ((x >= 0 && x < c) || x === ignoreIndex))) {
+      fail(
+        op,
+        `label ${show(x)} at index ${i} is not an integer class index in [0, ${c}) (nor ignoreIndex ${ignoreIndex})`,
+      );
+    }
+    out[i] = x;
+  }
+  return out;
+}
+
+/** The `weight` option: null, or C finite non-negative numbers. */
+function classWeight(op: string, w: unknown, c: number): Float64Array | null {
+  if (w === undefined) return null;
+  if (!(w instanceof TensorClass) || w.ndim !== 1 || w.size !== c) {
+    fail(op, `weight must be a 1-D Tensor of ${c} class weights, got ${showShape(w)}`);
+  }
+  const out = Float64Array.from(w.data);
+  const bad = out.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) fail(op, `weight must hold finite numbers, got ${show(out[bad])} at class ${bad}`);
+  return out;
 }

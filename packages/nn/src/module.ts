@@ -2,6 +2,8 @@
 // own fields (and the arrays, plain objects and Maps in them): no registration calls.
 import { ChainruleError, noGrad, Tensor } from '@chainrule/core';
 import { flag, isPlainObject as isRecord, options, show } from './check';
+import { convertTree } from './convert';
+import { isParameter } from './parameter';
 
 /** A named field of a module, before containers are walked. */
 type Field = [name: string, value: unknown];
@@ -181,14 +183,15 @@ export abstract class Module {
   }
 
   /**
-   * Trainable tensors (requiresGrad) with dotted names such as `layers.0.weight`. A parameter
+   * Parameters with dotted names such as `layers.0.weight`: tensors that require a gradient, and
+   * frozen ones (requiresGrad set to false) too, as PyTorch (see `parameter`). A parameter
    * shared by two modules (weight tying) is listed once, under its first name.
    */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     for (const [name, t] of this.namedTensors()) {
-      if (!t.requiresGrad || seen.has(t)) continue;
+      if (!isParameter(t) || seen.has(t)) continue;
       seen.add(t);
       out.push([name, t]);
     }
@@ -328,6 +331,30 @@ export abstract class Module {
         t.bumpVersion();
       }
     });
+  }
+
+  /**
+   * Converts every float parameter and buffer (and its gradient) to `dtype`, as torch's
+   * module.to(dtype); integer and bool buffers (BatchNorm's num_batches_tracked) stay. Tensors
+   * are replaced in their fields (tied weights stay tied); make optimizers after this call.
+   * @throws ChainruleError for a dtype other than 'float32' or 'float64'.
+   * @example
+   * const model = new MLP(2, [16, 1]).to('float64');
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new ChainruleError(`${this.constructor.name}.to: dtype must be 'float32' or 'float64', got ${show(dtype)}`);
+    }
+    convertTree(this, dtype, (x) => x instanceof Module);
+    return this;
+  }
+
+  /** What console.log and util.inspect show in Node: toString's tree and the parameter count. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const params = this.parameters();
+    const count = params.reduce((n, p) => n + p.size, 0);
+    const trainable = params.reduce((n, p) => n + (p.requiresGrad ? p.size : 0), 0);
+    return `${this.toString()}\n${count} parameters${trainable === count ? '' : ` (${trainable} trainable)`}`;
   }
 
   /** Extra text shown by toString (PyTorch's extra_repr). */

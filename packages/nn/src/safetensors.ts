@@ -1,10 +1,11 @@
 // The safetensors format (huggingface/safetensors): save and load a flat Record<string, Tensor>
 // as bytes. Layout: u64 LE header length N, N bytes of UTF-8 JSON header, then the data section.
-// Browser-safe: no Node imports. Dtypes F64, F32, I32 and BOOL (chainrule's four).
+// Browser-safe: no Node imports. Reads F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL (the
+// half floats into float32, the integers into int32); writes chainrule's four (int32 as I64 on request).
 import { type Buf, Tensor } from '@chainrule/core';
-import { fail, isPlainObject, number, options, show } from './check';
+import { fail, flag, isPlainObject, number, options, show } from './check';
 
-/** The safetensors dtype names chainrule reads and writes, with their element sizes in bytes. */
+/** The safetensors dtypes chainrule stores as they are, with their element sizes in bytes. */
 const DTYPES = {
   F64: {
     dtype: 'float64',
@@ -31,8 +32,40 @@ const DTYPES = {
     view: (b: ArrayBufferLike, at: number, n: number) => new Uint8Array(b, at, n),
   },
 } as const;
+/**
+ * The dtypes PyTorch writes that chainrule has no storage for, read into the nearest one (always
+ * a copy): half floats widen exactly to float32, integers to int32 (an int64 or uint8 value is
+ * checked to fit). `get` reads element i little-endian.
+ */
+const CONVERTED = {
+  F16: { dtype: 'float32', bytes: 2, get: (v: DataView, i: number) => half(v.getUint16(i * 2, true)) },
+  BF16: { dtype: 'float32', bytes: 2, get: (v: DataView, i: number) => bfloat16(v.getUint16(i * 2, true)) },
+  I64: { dtype: 'int32', bytes: 8, get: (v: DataView, i: number) => v.getBigInt64(i * 8, true) },
+  I16: { dtype: 'int32', bytes: 2, get: (v: DataView, i: number) => v.getInt16(i * 2, true) },
+  I8: { dtype: 'int32', bytes: 1, get: (v: DataView, i: number) => v.getInt8(i) },
+  U8: { dtype: 'int32', bytes: 1, get: (v: DataView, i: number) => v.getUint8(i) },
+} as const;
 const NAMES = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' } as const;
-type SafetensorsDType = keyof typeof DTYPES;
+type NativeDType = keyof typeof DTYPES;
+type SafetensorsDType = NativeDType | keyof typeof CONVERTED;
+const bytesOf = (st: SafetensorsDType): number =>
+  (st in DTYPES ? DTYPES[st as NativeDType] : CONVERTED[st as keyof typeof CONVERTED]).bytes;
+const SUPPORTED = 'F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL';
+
+/** An IEEE binary16 bit pattern as a number (exact in float32). */
+function half(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** A bfloat16 bit pattern as a number: the top half of a float32. */
+function bfloat16(h: number): number {
+  return new Float32Array(Uint32Array.of(h << 16).buffer)[0] as number;
+}
 
 /** The reference implementation's limit on the header length (100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -57,12 +90,27 @@ interface Entry {
  * @throws ChainruleError if a name is empty or "__metadata__", a value is not a Tensor, or
  *   metadata is not a record of strings.
  */
-export function saveSafetensors(state: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  return write('saveSafetensors', state, metadata);
+export function saveSafetensors(
+  state: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+  opts: SafetensorsSaveOptions = {},
+): Uint8Array {
+  return write('saveSafetensors', state, metadata, opts);
+}
+
+/** Options of saveSafetensors and saveCheckpoint. */
+export interface SafetensorsSaveOptions {
+  /**
+   * Write int32 tensors as I64 (default false): the integer dtype PyTorch's state dicts hold
+   * (BatchNorm's num_batches_tracked), for a file that `safetensors.torch.load_file` gives back
+   * with torch's own dtypes.
+   */
+  int64?: boolean;
 }
 
 /** saveSafetensors' body; `op` is the function the user called (saveSafetensors or saveCheckpoint). */
-export function write(op: string, state: unknown, metadata: unknown): Uint8Array {
+export function write(op: string, state: unknown, metadata: unknown, opts: unknown = {}): Uint8Array {
+  const int64 = flag(op, 'int64', options(op, opts, ['int64']).int64, false);
   if (!isPlainObject(state)) fail(op, `state must be an object mapping names to Tensors, got ${show(state)}`);
   if (metadata !== undefined && !isPlainObject(metadata)) {
     fail(op, `metadata must be an object mapping strings to strings, got ${show(metadata)}`);
@@ -72,20 +120,20 @@ export function write(op: string, state: unknown, metadata: unknown): Uint8Array
     if (name === '') fail(op, 'tensor names must be non-empty');
     if (name === METADATA_KEY) fail(op, `"${METADATA_KEY}" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) fail(op, `value of ${JSON.stringify(name)} must be a Tensor, got ${show(t)}`);
-    entries.push({ name, t, st: NAMES[t.dtype] });
+    entries.push({ name, t, st: int64 && t.dtype === 'int32' ? 'I64' : NAMES[t.dtype] });
   }
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') fail(op, `metadata value of ${JSON.stringify(k)} must be a string, got ${show(v)}`);
     }
   }
-  entries.sort((a, b) => DTYPES[b.st].bytes - DTYPES[a.st].bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => bytesOf(b.st) - bytesOf(a.st) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header[METADATA_KEY] = { ...metadata };
   let offset = 0;
   for (const { name, t, st } of entries) {
-    const end = offset + t.data.byteLength;
+    const end = offset + t.size * bytesOf(st);
     Object.defineProperty(header, name, {
       value: { dtype: st, shape: [...t.shape], data_offsets: [offset, end] },
       enumerable: true,
@@ -99,9 +147,10 @@ export function write(op: string, state: unknown, metadata: unknown): Uint8Array
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + n);
   let pos = 8 + n;
-  for (const { t } of entries) {
-    writeLittleEndian(t.data, out, pos);
-    pos += t.data.byteLength;
+  for (const { t, st } of entries) {
+    if (st === 'I64') writeInt64(t.data, out, pos);
+    else writeLittleEndian(t.data, out, pos);
+    pos += t.size * bytesOf(st);
   }
   return out;
 }
@@ -129,7 +178,8 @@ export function loadSafetensors(bytes: Uint8Array, opts: SafetensorsLoadOptions 
  * The tensors and the "__metadata__" strings stored in safetensors `bytes`. The whole file is
  * validated before any tensor is made, with the reference implementation's rules: a header length
  * within the file and the limit; a UTF-8 JSON object starting with `{` (no byte-order mark or
- * leading space); no key twice in an object (`__metadata__` included); F64/F32/I32/BOOL dtypes;
+ * leading space); no key twice in an object (`__metadata__` included); F64/F32/F16/BF16/I64/I32/I16/I8/U8/BOOL
+ * dtypes (F16/BF16 read into float32, the integers into int32: an I64 value outside int32 is an error);
  * shapes and data_offsets of integer literals (not `1.0` or `1e2`); data_offsets of size
  * numel·itemsize that tile the data section exactly (no overlap, no hole, nothing out of range,
  * no trailing bytes).
@@ -308,8 +358,9 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   if (!isPlainObject(info)) bad('expected an object { dtype, shape, data_offsets }');
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof dtype !== 'string') return bad(`dtype must be a string, got ${show(dtype)}`);
-  if (!Object.hasOwn(DTYPES, dtype))
-    bad(`dtype ${JSON.stringify(dtype)} is unsupported (only F64, F32, I32 and BOOL are)`);
+  if (!Object.hasOwn(DTYPES, dtype) && !Object.hasOwn(CONVERTED, dtype)) {
+    bad(`dtype ${JSON.stringify(dtype)} is unsupported (only ${SUPPORTED} are)`);
+  }
   const st = dtype as SafetensorsDType;
   const isIndex = (x: unknown): x is number =>
     typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && !Object.is(x, -0);
@@ -323,7 +374,7 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
   if (end < begin) bad(`data_offsets [${begin},${end}] end before they begin`);
   let numel = 1;
   for (const d of shape) numel *= d;
-  const size = numel * DTYPES[st].bytes;
+  const size = numel * bytesOf(st);
   if (!Number.isSafeInteger(size) || size !== end - begin) {
     bad(
       `data_offsets [${begin},${end}] span ${end - begin} bytes, but shape [${shape.join(',')}] of ${st} needs ${size}`,
@@ -337,7 +388,8 @@ function parseEntry(op: string, name: string, info: unknown): Entry {
  * element size (on a little-endian host), else a copy into fresh storage.
  */
 function readLittleEndian(op: string, bytes: Uint8Array, pos: number, e: Entry): Buf {
-  const { bytes: size, make, view } = DTYPES[e.dtype];
+  if (!(e.dtype in DTYPES)) return readConverted(op, bytes, pos, e);
+  const { bytes: size, make, view } = DTYPES[e.dtype as NativeDType];
   const length = e.end - e.begin;
   const at = bytes.byteOffset + pos;
   let out: Buf;
@@ -357,10 +409,44 @@ function readLittleEndian(op: string, bytes: Uint8Array, pos: number, e: Entry):
   return out;
 }
 
+/**
+ * A tensor of a dtype chainrule does not store, copied into the nearest one: F16 and BF16 into
+ * float32 (exact), I64, I16, I8 and U8 into int32.
+ * @throws ChainruleError naming `op`, the tensor and the element when an I64 value is outside int32.
+ */
+function readConverted(op: string, bytes: Uint8Array, pos: number, e: Entry): Buf {
+  const { dtype, bytes: size, get } = CONVERTED[e.dtype as keyof typeof CONVERTED];
+  const n = (e.end - e.begin) / size;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + pos, e.end - e.begin);
+  if (dtype === 'float32') {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = get(dv, i) as number;
+    return out;
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = get(dv, i);
+    if (typeof v === 'bigint' && (v > 2147483647n || v < -2147483648n)) {
+      fail(
+        op,
+        `tensor ${e.quoted}: ${e.dtype} value ${v} at flat index ${i} does not fit int32, chainrule's integer dtype`,
+      );
+    }
+    out[i] = Number(v);
+  }
+  return out;
+}
+
 function getLE(view: DataView, like: Buf, i: number): number {
   if (like instanceof Float64Array) return view.getFloat64(i * 8, true);
   if (like instanceof Int32Array) return view.getInt32(i * 4, true);
   return view.getFloat32(i * 4, true);
+}
+
+/** Writes int32 `data` as little-endian int64 into `out` at `pos`. */
+function writeInt64(data: Buf, out: Uint8Array, pos: number): void {
+  const view = new DataView(out.buffer, out.byteOffset + pos, data.length * 8);
+  for (let i = 0; i < data.length; i++) view.setBigInt64(i * 8, BigInt(data[i] as number), true);
 }
 
 /** Writes `data` little-endian into `out` at `pos`. */

@@ -307,6 +307,11 @@ const functions = [
   'xavierNormal',
   'kaimingUniform',
   'kaimingNormal',
+  'uniform',
+  'normal',
+  'truncNormal',
+  'constant',
+  'parameter',
   'clipGradNorm',
   'clipGradValue',
   'saveSafetensors',
@@ -329,11 +334,14 @@ const constructors = [
   'CosineAnnealingLR',
   'LinearLR',
   'ReduceLROnPlateau',
+  'LambdaLR',
+  'OneCycleLR',
+  'SequentialLR',
   'DataLoader',
 ];
 
 /** Exports that are not called directly: abstract bases and constants. */
-const notCalled = ['Module', 'Optimizer', 'LRScheduler', 'STATE_METADATA_KEY'];
+const notCalled = ['Module', 'Optimizer', 'LRScheduler', 'STATE_METADATA_KEY', 'init'];
 
 it('the fuzz lists cover every runtime export of @chainrule/nn', () => {
   const listed = new Set([...functions, ...constructors, ...notCalled]);
@@ -376,6 +384,11 @@ const nearValid: Record<string, fc.Arbitrary<unknown[]>> = {
   kaimingNormal: fc
     .tuple(shapeArb, optsFor('a', 'mode', 'nonlinearity', 'rng'))
     .map(([sh, o]) => [floatOf([2, ...sh], 1), o]),
+  uniform: fc.tuple(shapeArb, optsFor('a', 'b', 'rng')).map(([sh, o]) => [floatOf(sh, 1), o]),
+  normal: fc.tuple(shapeArb, optsFor('mean', 'std', 'rng')).map(([sh, o]) => [floatOf(sh, 1), o]),
+  truncNormal: fc.tuple(shapeArb, optsFor('mean', 'std', 'a', 'b', 'rng')).map(([sh, o]) => [floatOf(sh, 1), o]),
+  constant: fc.tuple(shapeArb, numberArb).map(([sh, v]) => [floatOf(sh, 1), v]),
+  parameter: shapeArb.map((sh) => [floatOf(sh, 1)]),
   clipGradNorm: fc.tuple(paramsArb, numberArb, optsFor('normType', 'errorIfNonfinite')),
   clipGradValue: fc.tuple(paramsArb, numberArb),
   saveSafetensors: fc.tuple(stateArb, fc.constantFrom(undefined, { note: 'x' }, { k: 1 })),
@@ -417,6 +430,12 @@ const nearValid: Record<string, fc.Arbitrary<unknown[]>> = {
   ExponentialLR: fc.tuple(optimizerArb, optsFor('gamma')),
   CosineAnnealingLR: fc.tuple(optimizerArb, optsFor('tMax', 'etaMin')),
   LinearLR: fc.tuple(optimizerArb, optsFor('startFactor', 'endFactor', 'totalIters')),
+  LambdaLR: fc.tuple(optimizerArb, fc.constantFrom({ lrLambda: (e: number) => 0.9 ** e }, { lrLambda: 5 }, {})),
+  OneCycleLR: fc.tuple(
+    optimizerArb,
+    optsFor('maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'divFactor'),
+  ),
+  SequentialLR: fc.tuple(optimizerArb, optsFor('schedulers', 'milestones')),
   ReduceLROnPlateau: fc.tuple(
     optimizerArb,
     optsFor('mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'),

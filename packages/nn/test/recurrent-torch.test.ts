@@ -38,6 +38,26 @@ describe('embedding and recurrent layers against PyTorch (float64, 1e-10)', () =
     });
   }
 
+  for (const name of [
+    'gru_bidirectional_2layers_h0',
+    'lstm_bidirectional_batchfirst',
+    'rnn_bidirectional_dropout_eval',
+  ]) {
+    it(`${name}: bidirectional (PyTorch's _reverse parameters, hN [numLayers·2, N, H])`, () => {
+      check(name, (m, i) => m.forward(i.x, m instanceof LSTM ? undefined : i.h0));
+    });
+  }
+
+  it('lstm_packed_bidirectional_2layers: lengths as pack_padded_sequence(enforce_sorted=False)', () => {
+    check('lstm_packed_bidirectional_2layers', (m, i) =>
+      m.forward(i.x, undefined, { lengths: [...(i.lengths as Tensor).data] }),
+    );
+  });
+
+  it('gru_packed_batchfirst_h0: lengths with an initial state, batchFirst', () => {
+    check('gru_packed_batchfirst_h0', (m, i) => m.forward(i.x, i.h0, { lengths: i.lengths }));
+  });
+
   it('GRUCell: h′', () => {
     check('grucell_h', (m, i) => m.forward(i.x, i.h0));
   });

@@ -211,11 +211,16 @@ describe('malformed files', () => {
     ['an exponent in offsets', file(`{"a":${f32('[0,4e0]')}}`, [0, 0, 0, 0]), /header holds the number 4e0/],
     ['a negative zero', file(`{"a":${f32('[0,4]', '[-0]')}}`, []), /shape must be an array of non-negative integers/],
     ['entry not an object', file('{"a":5}'), /tensor "a": expected an object/],
-    ['F16', file('{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /dtype "F16" is unsupported/],
+    ['U16', file('{"a":{"dtype":"U16","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /dtype "U16" is unsupported/],
     [
-      'I64',
-      file('{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', new Array(8).fill(0)),
-      /dtype "I64" is unsupported/,
+      'F8_E4M3',
+      file('{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', [0]),
+      /dtype "F8_E4M3" is unsupported \(only F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL are\)/,
+    ],
+    [
+      'I64 of the wrong size',
+      file('{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}', new Array(8).fill(0)),
+      /shape \[2\] of I64 needs 16/,
     ],
     ['dtype missing', file('{"a":{"shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /dtype must be a string/],
     [

@@ -17,6 +17,7 @@ export * from './optim';
 export * from './reduce';
 export * from './select';
 export * from './softmax';
+export * from './sort';
 export * from './unary';
 export { gemmBatchedWasm, gemmWasm, THREAD_MIN_FLOPS } from './wasm/gemm';
 export {

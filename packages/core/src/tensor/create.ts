@@ -234,11 +234,89 @@ export function arange(
   return new Tensor(buf, [n], requiresGrad);
 }
 
+/**
+ * `steps` evenly spaced values from start to end, both included (torch.linspace), rounded as
+ * PyTorch's CPU kernel rounds them: start + i·step for the first half, end − (steps − 1 − i)·step
+ * for the second, in runs of one vector width (bit for bit up to 32,768 steps, where PyTorch
+ * starts splitting the range across threads).
+ * @throws ChainruleError for non-finite ends, steps not an integer ≥ 0, or a non-float dtype.
+ */
+export function linspace(start: number, end: number, steps: number, opts: FactoryOptions = {}): Tensor {
+  check(
+    typeof start === 'number' && Number.isFinite(start) && typeof end === 'number' && Number.isFinite(end),
+    () => `linspace: start and end must be finite numbers, got ${show(start)} and ${show(end)}`,
+  );
+  checkNumber('linspace', 'steps', steps, { integer: true, min: 0 });
+  const { dtype, requiresGrad } = checkOptions('linspace', opts);
+  check(isFloat(dtype), () => `linspace: expects a float dtype, got ${dtype}`);
+  const buf = storageFor(dtype, steps);
+  // in the output's type, as PyTorch's CPU kernel, whose scalar products and sums the compiler
+  // fuses (a·b + c rounded once), while its vector arange does not
+  const r = dtype === 'float32' ? Math.fround : (x: number) => x;
+  const fma = dtype === 'float32' ? (a: number, b: number, c: number) => Math.fround(a * b + c) : fma64;
+  const [s0, s1] = [r(start), r(end)];
+  const step = steps > 1 ? r(r(s1 - s0) / (steps - 1)) : 0;
+  const half = Math.floor(steps / 2);
+  const from = (i: number) => (i < half ? fma(step, i, s0) : fma(-step, steps - i - 1, s1));
+  // PyTorch's vectorised loop takes pairs of 32-byte vectors (8 float32, 4 float64): each vector
+  // counts from its first element's value (base + j·step), the tail element by element
+  const v = dtype === 'float32' ? 8 : 4;
+  const vectorised = Math.floor(steps / (2 * v)) * 2 * v;
+  for (let i = 0; i < steps; i++) {
+    const b = i - (i % v);
+    buf[i] = steps === 1 ? s0 : i < vectorised ? r(from(b) + r((i - b) * step)) : from(i);
+  }
+  return new Tensor(buf, [steps], requiresGrad);
+}
+
+/**
+ * a·b + c rounded once, from error-free transforms (Dekker's product, Knuth's sum): the exact
+ * product p + e, the sum s + t of p and c, then s + (t + e).
+ */
+function fma64(a: number, b: number, c: number): number {
+  const split = (x: number) => {
+    const h = x * 134217729; // 2²⁷ + 1 (Veltkamp)
+    const hi = h - (h - x);
+    return [hi, x - hi] as const;
+  };
+  const p = a * b;
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  const e = al * bl - (p - ah * bh - al * bh - ah * bl);
+  const s = p + c;
+  const z = s - p;
+  const t = p - (s - z) + (c - z);
+  return s + (t + e);
+}
+
+/**
+ * The n × m identity (ones on the diagonal, m = n by default), as torch.eye.
+ * @throws ChainruleError unless n and m are non-negative integers.
+ */
+export function eye(n: number, m: number | FactoryOptions = n, opts: FactoryOptions = {}): Tensor {
+  if (typeof m === 'object' && m !== null) return eye(n, n, m);
+  checkNumber('eye', 'n', n, { integer: true, min: 0 });
+  checkNumber('eye', 'm', m, { integer: true, min: 0 });
+  const out = zeros([n, m as number], opts);
+  for (let i = 0; i < Math.min(n, m as number); i++) out.data[i * (m as number) + i] = 1;
+  return out;
+}
+
 let defaultRng = /* @__PURE__ */ new Rng(0);
 
-/** Re-seeds the global Rng that random functions use when no `rng` is given. */
+/**
+ * Re-seeds the one global generator (torch.manual_seed): every random factory, sampling op,
+ * initialiser, layer constructor, Dropout and DataLoader shuffle that is not given its own `rng`
+ * draws from it, so `manualSeed(s)` before a run makes the run repeat.
+ * @throws ChainruleError for a seed that is not a finite number.
+ */
 export function manualSeed(seed: number): void {
   defaultRng = new Rng(seed);
+}
+
+/** The global generator that `manualSeed` seeds, as it is now (read it at draw time: manualSeed replaces it). */
+export function globalRng(): Rng {
+  return defaultRng;
 }
 
 /** Samples from N(0, 1). */

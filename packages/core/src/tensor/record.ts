@@ -22,10 +22,15 @@ export function noGrad<T>(fn: () => T): T {
 /** Runs `fn` with recording switched on or off, restoring the previous mode afterwards. */
 export function withGradMode<T>(enabled: boolean, fn: () => T, op = 'withGradMode'): T {
   check(typeof fn === 'function', () => `${op}: expects a function to run, got ${show(fn)}`);
+  // the mode is one flag: after an await it would be restored, so the rest would record silently
+  const async = `${op}: expects a synchronous function; an async one would record a graph after its first await`;
+  check(fn.constructor?.name !== 'AsyncFunction', () => `${async} (run ${op} inside it, around the synchronous part)`);
   const previous = gradEnabled;
   gradEnabled = enabled;
   try {
-    return fn();
+    const out = fn();
+    check(typeof (out as { then?: unknown })?.then !== 'function', () => `${async}; fn returned a Promise`);
+    return out;
   } finally {
     gradEnabled = previous;
   }

@@ -29,6 +29,7 @@ import {
 } from './ops/reduce';
 import { clamp, eq, ge, gt, le, lt, maskedFill, maximum, minimum, ne } from './ops/select';
 import { logSoftmax, softmax } from './ops/softmax';
+import { argsort, maskedSelect, type SortOptions, sort, type TopkOptions, topk } from './ops/sort';
 import {
   abs,
   cos,
@@ -420,9 +421,33 @@ export class Tensor extends TensorBase {
   squeeze(dim?: number | readonly number[]): Tensor {
     return squeeze(this, dim);
   }
-  /** x with its dims reordered: the result's dim i is x's dim dims[i]. */
-  permute(dims: readonly number[]): Tensor {
-    return permute(this, dims);
+  /**
+   * x with its dims reordered: the result's dim i is x's dim dims[i]. Takes the dims as one array
+   * or as arguments, as PyTorch: `x.permute(2, 0, 1)` is `x.permute([2, 0, 1])`.
+   */
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return permute(this, dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : (dims as number[]));
+  }
+  /**
+   * PyTorch's view: the same elements in a new shape, sharing storage (storage is always
+   * contiguous here, so view = reshape). Takes the shape as one array or as arguments.
+   */
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    const target = shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : (shape as number[]);
+    check(
+      target.every((n) => Number.isInteger(n) && n >= -1) && target.filter((n) => n === -1).length <= 1,
+      () => `view: expects integers ≥ −1 (at most one −1), as arguments or one array, got ${show(shape)}`,
+    );
+    const known = target.reduce((p, n) => (n === -1 ? p : p * n), 1);
+    check(
+      target.includes(-1) ? known > 0 && this.size % known === 0 : known === this.size,
+      () => `view: shape [${target.join(',')}] does not fit the ${this.size} elements of shape ${fmtShape(this.shape)}`,
+    );
+    return reshape(this, target);
+  }
+  /** This tensor: chainrule's storage is always contiguous and row-major (PyTorch's contiguous()). */
+  contiguous(): Tensor {
+    return this;
   }
   /** x broadcast to `shape` (−1 keeps a dim). */
   expand(shape: readonly number[]): Tensor {
@@ -461,9 +486,20 @@ export class Tensor extends TensorBase {
    * x.slice(-1, [0, 4, 2]);      // x[-1, 0:4:2] → [8, 10]
    * x.slice(null, '...', 0);     // x[None, ..., 0] → shape [1, 3]
    * x.slice(tensor(Int32Array.of(2, 0)));  // rows 2 and 0
+   * x.slice(tensor([true, false, true]));   // x[mask]: rows 0 and 2 (a bool mask over leading dims)
    */
   slice(...index: SliceIndex[]): Tensor {
     return slice(this, ...index);
+  }
+  /**
+   * The entries where a bool `mask` (broadcast with x) is true, 1-D in row-major order: PyTorch's
+   * x[mask] and masked_select. Differentiable. `x.slice(mask)` keeps the trailing dims instead.
+   * @example
+   * const x = tensor([[1, -2], [-3, 4]]);
+   * x.maskedSelect(x.gt(0)); // tensor([1., 4.])
+   */
+  maskedSelect(mask: Tensor): Tensor {
+    return maskedSelect(this, mask);
   }
   /** `length` entries of `dim` from `start`. */
   narrow(dim: number, start: number, length: number): Tensor {
@@ -516,6 +552,30 @@ export class Tensor extends TensorBase {
    */
   logSoftmax(dim = -1): Tensor {
     return logSoftmax(this, dim);
+  }
+
+  // ops/sort.ts
+  /**
+   * [values, indices] sorted along `dim` (default −1), stable: equal values keep their order.
+   * Values are differentiable, indices int32.
+   * @example
+   * tensor([3, 1, 2]).sort(); // [tensor([1., 2., 3.]), tensor([1, 2, 0])]
+   */
+  sort(dim = -1, opts?: SortOptions): [Tensor, Tensor] {
+    return sort(this, dim, opts);
+  }
+  /** The int32 positions that sort this tensor along `dim` (stable). */
+  argsort(dim = -1, opts?: SortOptions): Tensor {
+    return argsort(this, dim, opts);
+  }
+  /**
+   * [values, indices] of the k largest (`largest: false`: smallest) entries along `dim`, as torch.topk.
+   * Values are differentiable, indices int32.
+   * @example
+   * tensor([1, 5, 3]).topk(2); // [tensor([5., 3.]), tensor([1, 2])]
+   */
+  topk(k: number, dim = -1, opts?: TopkOptions): [Tensor, Tensor] {
+    return topk(this, k, dim, opts);
   }
 
   // autograd

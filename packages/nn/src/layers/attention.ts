@@ -16,6 +16,7 @@ import {
 import { flag, floatDType, options, rngOption, within } from '../check';
 import { xavierUniform } from '../init';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 import { Dropout } from './dropout';
 import { Linear } from './linear';
 
@@ -112,9 +113,9 @@ export class MultiheadAttention extends Module {
     const rng = rngOption('MultiheadAttention', o.rng) ? { rng: o.rng as Rng } : {};
     const bias = flag('MultiheadAttention', 'bias', o.bias, true);
     this.in_proj_weight = within('MultiheadAttention', () =>
-      xavierUniform(zeros([3 * embedDim, embedDim], { dtype, requiresGrad: true }), rng),
+      parameter(xavierUniform(zeros([3 * embedDim, embedDim], { dtype, requiresGrad: true }), rng)),
     );
-    this.in_proj_bias = bias ? zeros([3 * embedDim], { dtype, requiresGrad: true }) : null;
+    this.in_proj_bias = bias ? parameter(zeros([3 * embedDim], { dtype, requiresGrad: true })) : null;
     this.out_proj = new Linear(embedDim, embedDim, { bias, dtype, ...rng });
     const outBias = this.out_proj.bias;
     if (outBias) noGrad(() => outBias.data.fill(0));

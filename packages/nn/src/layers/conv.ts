@@ -15,6 +15,7 @@ import {
 import { fail, flag, floatDType, floatInput, integer, options, rngOption, show, spatial, within } from '../check';
 import { kaimingUniform } from '../init';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
 /** Options of Conv1d and Conv2d (torch.nn.Conv1d / Conv2d, zero padding). */
 export interface ConvLayerOptions {
@@ -78,8 +79,8 @@ abstract class ConvNd extends Module {
     const dtype = floatDType(op, o.dtype);
     const rng = rngOption(op, o.rng);
     const shape = [outChannels, inChannels / this.groups, ...kernel];
-    this.weight = within(op, () => zeros(shape, { dtype, requiresGrad: true }));
-    this.bias = flag(op, 'bias', o.bias, true) ? zeros([outChannels], { dtype, requiresGrad: true }) : null;
+    this.weight = parameter(within(op, () => zeros(shape, { dtype, requiresGrad: true })));
+    this.bias = flag(op, 'bias', o.bias, true) ? parameter(zeros([outChannels], { dtype, requiresGrad: true })) : null;
     this.resetParameters(rng);
   }
 

@@ -2,6 +2,7 @@
 import { type DType, embedding, noGrad, type Rng, randn, Tensor, where } from '@chainrule/core';
 import { fail, floatDType, integer, options, rngOption, show, within, withRng } from '../check';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
 /** Options of `Embedding`. */
 export interface EmbeddingOptions {
@@ -51,7 +52,9 @@ export class Embedding extends Module {
     const rng = withRng(rngOption(op, o.rng));
     this.paddingIdx = pad === undefined ? null : pad < 0 ? pad + numEmbeddings : pad;
     // within: a table too large to allocate is reported as Embedding's
-    this.weight = within(op, () => randn([numEmbeddings, embeddingDim], { dtype, requiresGrad: true, ...rng }));
+    this.weight = parameter(
+      within(op, () => randn([numEmbeddings, embeddingDim], { dtype, requiresGrad: true, ...rng })),
+    );
     const row = this.paddingIdx;
     if (row !== null) noGrad(() => this.weight.data.fill(0, row * embeddingDim, (row + 1) * embeddingDim));
   }

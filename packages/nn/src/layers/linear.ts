@@ -2,6 +2,7 @@
 import { type DType, linear, noGrad, type Rng, rand, type Tensor } from '@chainrule/core';
 import { fail, flag, floatDType, floatInput, integer, options, rngOption, within, withRng } from '../check';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -42,8 +43,8 @@ export class Linear extends Module {
     const rng = withRng(rngOption(op, o.rng));
     const dtype = floatDType(op, o.dtype);
     // within: a size too large to allocate is reported as Linear's
-    this.weight = within(op, () => rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng }));
-    this.bias = bias ? rand([outFeatures], { dtype, requiresGrad: true, ...rng }) : null;
+    this.weight = parameter(within(op, () => rand([outFeatures, inFeatures], { dtype, requiresGrad: true, ...rng })));
+    this.bias = bias ? parameter(rand([outFeatures], { dtype, requiresGrad: true, ...rng })) : null;
     this.resetParameters();
   }
 

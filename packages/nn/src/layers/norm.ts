@@ -2,6 +2,7 @@
 import { type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
 import { fail, flag, floatDType, floatInput, integer, number, numel, options, positiveFinite, show } from '../check';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
 /** Options of `BatchNorm1d` and `LayerNorm`. */
 export interface NormOptions {
@@ -27,7 +28,7 @@ export interface BatchNormOptions extends NormOptions {
  * statistics in training (biased variance) and running statistics in eval. The running
  * statistics follow r ← (1 − momentum)·r + momentum·batch, the variance unbiased, as PyTorch.
  * Parameters and buffers carry PyTorch's names: weight, bias, running_mean, running_var,
- * num_batches_tracked (a float tensor of the layer's dtype here, an int64 in PyTorch).
+ * num_batches_tracked (int32 here, int64 in PyTorch: an I64 checkpoint loads into it).
  */
 abstract class BatchNorm extends Module {
   /** γ, the learnable scale (ones at first); null when `affine: false`. */
@@ -63,11 +64,11 @@ abstract class BatchNorm extends Module {
     const dtype = floatDType(op, o.dtype);
     const affine = flag(op, 'affine', o.affine, true);
     numel(op, 'numFeatures', [numFeatures]);
-    this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
-    this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
+    this.weight = affine ? parameter(ones([numFeatures], { dtype, requiresGrad: true })) : null;
+    this.bias = affine ? parameter(zeros([numFeatures], { dtype, requiresGrad: true })) : null;
     this.running_mean = zeros([numFeatures], { dtype });
     this.running_var = ones([numFeatures], { dtype });
-    this.num_batches_tracked = zeros([], { dtype });
+    this.num_batches_tracked = zeros([], { dtype: 'int32' });
   }
 
   forward(x: Tensor): Tensor {
@@ -159,8 +160,8 @@ export class LayerNorm extends Module {
     const dtype = floatDType(op, o.dtype);
     const affine = flag(op, 'affine', o.affine, true);
     numel(op, 'normalizedShape', this.normalizedShape);
-    this.weight = affine ? ones(this.normalizedShape, { dtype, requiresGrad: true }) : null;
-    this.bias = affine ? zeros(this.normalizedShape, { dtype, requiresGrad: true }) : null;
+    this.weight = affine ? parameter(ones(this.normalizedShape, { dtype, requiresGrad: true })) : null;
+    this.bias = affine ? parameter(zeros(this.normalizedShape, { dtype, requiresGrad: true })) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -4,7 +4,9 @@
 // backpropagation through time is the tape replayed backwards, no hand-written BPTT.
 import {
   ChainruleError,
+  cat,
   type DType,
+  globalRng,
   linear,
   noGrad,
   type Rng,
@@ -12,15 +14,22 @@ import {
   show,
   stack,
   Tensor,
+  tensor,
+  where,
   zeros,
 } from '@chainrule/core';
-import { fail, flag, floatDType, integer, options, rngOption, within } from '../check';
+import { fail, flag, floatDType, integer, number, options, rngOption, within } from '../check';
 import { Module } from '../module';
+import { parameter } from '../parameter';
 
-/** Options of RNN, GRU and LSTM (torch.nn.RNN / GRU / LSTM without dropout, bidirectional, proj_size). */
+/** Options of RNN, GRU and LSTM (torch.nn.RNN / GRU / LSTM without proj_size). */
 export interface RecurrentOptions {
   /** Stacked layers, each reading the previous one's outputs (default 1). */
   numLayers?: number;
+  /** A second recurrence per layer reading the sequence backwards; outputs are both, concatenated (default false). */
+  bidirectional?: boolean;
+  /** Dropout probability on each layer's outputs but the last, in training mode (default 0). */
+  dropout?: number;
   /** Whether to add the biases b_ih and b_hh (default true). */
   bias?: boolean;
   /** Inputs and outputs are [batch, seq, feature] instead of [seq, batch, feature] (default false). */
@@ -43,6 +52,17 @@ export interface CellOptions {
   /** The random source for the initial weights (default: core's global Rng). */
   rng?: Rng;
   dtype?: DType;
+}
+
+/** Options of a recurrent layer's forward. */
+export interface RecurrentForwardOptions {
+  /**
+   * The length of each sequence of the batch (N integers in 1..T), for a padded batch: as
+   * PyTorch's pack_padded_sequence(x, lengths, enforce_sorted=False), the steps past a sequence's
+   * end are skipped (its outputs there are 0, its final state the one at its last step, and the
+   * reverse direction starts at its last step).
+   */
+  lengths?: readonly number[] | Tensor;
 }
 
 /** One step of a recurrent layer, given the input's projection gi = W_ih x + b_ih. */
@@ -84,12 +104,28 @@ const fmtShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 /** U(±1/√hiddenSize) for every weight and bias, PyTorch's default for recurrent layers. */
 function uniformParam(shape: number[], hiddenSize: number, opts: { rng?: Rng; dtype?: DType }): Tensor {
-  const t = rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) });
+  const t = parameter(
+    rand(shape, { dtype: opts.dtype ?? 'float32', requiresGrad: true, ...(opts.rng ? { rng: opts.rng } : {}) }),
+  );
   const bound = 1 / Math.sqrt(hiddenSize);
   noGrad(() => {
     for (let i = 0; i < t.size; i++) t.data[i] = bound * (2 * (t.data[i] as number) - 1);
   });
   return t;
+}
+
+/**
+ * Inverted dropout of a layer's outputs before the next layer reads them, as torch's recurrent
+ * layers in training: each element zeroed with probability p, the rest scaled by 1/(1 − p), the
+ * mask drawn from the global generator (see manualSeed), as PyTorch draws from its own.
+ */
+function dropBetweenLayers(seq: Tensor, p: number): Tensor {
+  const rng = globalRng();
+  const keep = 1 - p;
+  const mask = new (seq.dtype === 'float64' ? Float64Array : Float32Array)(seq.size);
+  for (let i = 0; i < mask.length && keep > 0; i++) mask[i] = rng.next() < keep ? 1 / keep : 0;
+  // y = x ∘ m / (1 − p): m is a constant, so ∂L/∂x = gy ∘ m / (1 − p) through mul
+  return seq.mul(new Tensor(mask, seq.shape));
 }
 
 /** `t` is a Tensor of the given shape, else a ChainruleError naming the op and the argument. */
@@ -114,6 +150,10 @@ abstract class RecurrentBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
+  /** Whether each layer also runs backwards (PyTorch's parameter names get the suffix `_reverse`). */
+  readonly bidirectional: boolean;
+  /** The dropout probability between layers, in training mode. */
+  readonly dropout: number;
 
   constructor(
     private readonly _op: string,
@@ -123,14 +163,18 @@ abstract class RecurrentBase extends Module {
     opts: RecurrentOptions,
   ) {
     super();
-    const keys = ['numLayers', 'bias', 'batchFirst', 'rng', 'dtype', ...(_op === 'RNN' ? ['nonlinearity'] : [])];
+    const keys = ['numLayers', 'bias', 'batchFirst', 'bidirectional', 'dropout', 'rng', 'dtype'];
+    if (_op === 'RNN') keys.push('nonlinearity');
     const o = options(_op, opts, keys);
     integer(_op, 'inputSize', inputSize);
     integer(_op, 'hiddenSize', hiddenSize);
     this.numLayers = integer(_op, 'numLayers', o.numLayers ?? 1);
     // every layer's parameters together must fit the sizes a typed array can hold (checked before
     // any is allocated: a huge numLayers would otherwise run out of memory one layer at a time)
-    const total = this.numLayers * gates * hiddenSize * (Math.max(inputSize, hiddenSize) + hiddenSize + 2);
+    this.bidirectional = flag(_op, 'bidirectional', o.bidirectional, false);
+    this.dropout = number(_op, 'dropout', o.dropout, 0, 'a number in [0, 1]', (p) => p >= 0 && p <= 1);
+    const D = this.bidirectional ? 2 : 1;
+    const total = D * this.numLayers * gates * hiddenSize * (Math.max(inputSize, D * hiddenSize) + hiddenSize + 2);
     if (total > 2 ** 31 - 1) {
       fail(
         _op,
@@ -143,33 +187,36 @@ abstract class RecurrentBase extends Module {
     const params = this as unknown as Record<string, Tensor | null>;
     within(_op, () => {
       for (let l = 0; l < this.numLayers; l++) {
-        const inSize = l === 0 ? inputSize : hiddenSize;
-        params[`weight_ih_l${l}`] = uniformParam([gates * hiddenSize, inSize], hiddenSize, opts);
-        params[`weight_hh_l${l}`] = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
-        params[`bias_ih_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
-        params[`bias_hh_l${l}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+        for (const sfx of D === 2 ? ['', '_reverse'] : ['']) {
+          const inSize = l === 0 ? inputSize : D * hiddenSize;
+          params[`weight_ih_l${l}${sfx}`] = uniformParam([gates * hiddenSize, inSize], hiddenSize, opts);
+          params[`weight_hh_l${l}${sfx}`] = uniformParam([gates * hiddenSize, hiddenSize], hiddenSize, opts);
+          params[`bias_ih_l${l}${sfx}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+          params[`bias_hh_l${l}${sfx}`] = this.bias ? uniformParam([gates * hiddenSize], hiddenSize, opts) : null;
+        }
       }
     });
   }
 
-  /** Layer l's parameters, looked up by name so that a reassigned (tied) parameter is used. */
-  private layer(l: number): [wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null] {
+  /** Layer l's parameters (`sfx` '_reverse' for the backward direction), looked up by name so that a reassigned (tied) parameter is used. */
+  private layer(l: number, sfx: string): [wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null] {
     const params = this as unknown as Record<string, Tensor | null>;
     return [
-      params[`weight_ih_l${l}`] as Tensor,
-      params[`weight_hh_l${l}`] as Tensor,
-      params[`bias_ih_l${l}`] ?? null,
-      params[`bias_hh_l${l}`] ?? null,
+      params[`weight_ih_l${l}${sfx}`] as Tensor,
+      params[`weight_hh_l${l}${sfx}`] as Tensor,
+      params[`bias_ih_l${l}${sfx}`] ?? null,
+      params[`bias_hh_l${l}${sfx}`] ?? null,
     ];
   }
 
   /**
    * Runs the stacked recurrence over x ([T, N, in], [N, T, in] if batchFirst, or unbatched
-   * [T, in]) from the initial states `init` (each [numLayers, N, H] or unbatched [numLayers, H];
-   * `names` name them in messages; missing ones start at zero). Returns the last layer's h at
-   * every step, in x's layout, and each state after the last step, [numLayers, (N,) H].
+   * [T, in]) from the initial states `init` (each [numLayers·D, N, H] or unbatched
+   * [numLayers·D, H], D = 2 if bidirectional; `names` name them in messages; missing ones start
+   * at zero). Returns the last layer's h at every step (both directions concatenated), in x's
+   * layout, and each state after the last step, [numLayers·D, (N,) H].
    */
-  protected run(x: unknown, init: unknown[], names: string[], step: Step): [Tensor, Tensor[]] {
+  protected run(x: unknown, init: unknown[], names: string[], step: Step, opts: unknown = {}): [Tensor, Tensor[]] {
     const op = this._op;
     if (!(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3)) {
       throw new ChainruleError(
@@ -185,11 +232,30 @@ abstract class RecurrentBase extends Module {
         `${op}: input ${fmtShape(x.shape)} must have inputSize ${this.inputSize} features in its last dim and at least one step`,
       );
     }
-    const stateShape = batched ? [this.numLayers, batch, this.hiddenSize] : [this.numLayers, this.hiddenSize];
+    const layers = this.numLayers * (this.bidirectional ? 2 : 1);
+    const stateShape = batched ? [layers, batch, this.hiddenSize] : [layers, this.hiddenSize];
     init.forEach((s, i) => {
       if (s !== undefined) checkShape(op, names[i] as string, s, stateShape);
     });
-    return within(op, () => this.unroll(x, init, names, step, batched, batch, steps));
+    const lengths = options(op, opts, ['lengths']).lengths;
+    let alive: Tensor[] | null = null;
+    if (lengths !== undefined) {
+      const v = lengths instanceof Tensor ? [...lengths.data] : lengths;
+      if (!Array.isArray(v) || v.length !== batch || v.some((n) => !Number.isInteger(n) || n < 1 || n > steps)) {
+        fail(
+          op,
+          `lengths must be ${batch} integers in 1..${steps} (one per sequence of the batch), got ${show(lengths)}`,
+        );
+      }
+      // alive[t] [N, 1]: whether step t lies within each sequence
+      alive = [...Array(steps)].map((_, t) =>
+        tensor(
+          (v as number[]).map((n) => t < n),
+          { shape: [batch, 1] },
+        ),
+      );
+    }
+    return within(op, () => this.unroll(x, init, names, step, batched, batch, steps, alive));
   }
 
   /** run's recurrence, after its checks. */
@@ -201,31 +267,43 @@ abstract class RecurrentBase extends Module {
     batched: boolean,
     batch: number,
     steps: number,
+    alive: Tensor[] | null,
   ): [Tensor, Tensor[]] {
     // internally [T, N, features]: one layout for every case
     let seq = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
+    const D = this.bidirectional ? 2 : 1;
     const states = init.map((s) =>
       s === undefined
-        ? zeros([this.numLayers, batch, this.hiddenSize], { dtype: x.dtype })
+        ? zeros([this.numLayers * D, batch, this.hiddenSize], { dtype: x.dtype })
         : batched
           ? (s as Tensor)
           : (s as Tensor).unsqueeze(1),
     );
+    const padding = zeros([batch, this.hiddenSize], { dtype: x.dtype });
     const finals: Tensor[][] = names.map(() => []);
     for (let l = 0; l < this.numLayers; l++) {
-      const [wih, whh, bih, bhh] = this.layer(l);
-      // the input projections W_ih x_t + b_ih of every step at once: one matrix product
-      const gi = linear(seq, wih, bih);
-      let state = states.map((s) => s.select(0, l));
-      const outputs: Tensor[] = [];
-      for (let t = 0; t < steps; t++) {
-        state = step(gi.select(0, t), state, whh, bhh);
-        outputs.push(state[0] as Tensor);
+      const directions: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const [wih, whh, bih, bhh] = this.layer(l, d === 0 ? '' : '_reverse');
+        // the input projections W_ih x_t + b_ih of every step at once: one matrix product
+        const gi = linear(seq, wih, bih);
+        let state = states.map((s) => s.select(0, l * D + d));
+        const outputs: Tensor[] = new Array(steps);
+        for (let k = 0; k < steps; k++) {
+          const t = d === 0 ? k : steps - 1 - k; // the reverse direction reads the sequence backwards
+          const next = step(gi.select(0, t), state, whh, bhh);
+          // past a sequence's end its state stays as it was and its output is 0 (a packed sequence)
+          const mask = alive?.[t];
+          state = mask ? next.map((n, i) => where(mask, n, state[i] as Tensor)) : next;
+          outputs[t] = mask ? where(mask, state[0] as Tensor, padding) : (state[0] as Tensor);
+        }
+        state.forEach((s, i) => {
+          finals[i]?.push(s);
+        });
+        directions.push(stack(outputs, 0));
       }
-      state.forEach((s, i) => {
-        finals[i]?.push(s);
-      });
-      seq = stack(outputs, 0);
+      seq = D === 2 ? cat(directions, -1) : (directions[0] as Tensor);
+      if (this.training && this.dropout > 0 && l < this.numLayers - 1) seq = dropBetweenLayers(seq, this.dropout);
     }
     const last = finals.map((f) => (batched ? stack(f, 0) : stack(f, 0).squeeze(1)));
     const output = batched ? (this.batchFirst ? seq.transpose(0, 1) : seq) : seq.squeeze(1);
@@ -235,7 +313,8 @@ abstract class RecurrentBase extends Module {
   protected override extraRepr(): string {
     return (
       `${this.inputSize}, ${this.hiddenSize}${this.numLayers !== 1 ? `, numLayers=${this.numLayers}` : ''}` +
-      `${this.bias ? '' : ', bias=false'}${this.batchFirst ? ', batchFirst=true' : ''}`
+      `${this.bias ? '' : ', bias=false'}${this.batchFirst ? ', batchFirst=true' : ''}` +
+      `${this.dropout ? `, dropout=${this.dropout}` : ''}${this.bidirectional ? ', bidirectional=true' : ''}`
     );
   }
 }
@@ -263,8 +342,8 @@ export class RNN extends RecurrentBase {
     this.nonlinearity = nonlinearity;
   }
 
-  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
-    const [output, [hN]] = this.run(x, [h0], ['h0'], rnnStep(this.nonlinearity));
+  forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
+    const [output, [hN]] = this.run(x, [h0], ['h0'], rnnStep(this.nonlinearity), opts);
     return [output, hN as Tensor];
   }
 
@@ -288,8 +367,8 @@ export class GRU extends RecurrentBase {
     super('GRU', 3, inputSize, hiddenSize, opts);
   }
 
-  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
-    const [output, [hN]] = this.run(x, [h0], ['h0'], gruStep);
+  forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
+    const [output, [hN]] = this.run(x, [h0], ['h0'], gruStep, opts);
     return [output, hN as Tensor];
   }
 }
@@ -309,11 +388,12 @@ export class LSTM extends RecurrentBase {
     super('LSTM', 4, inputSize, hiddenSize, opts);
   }
 
-  forward(x: Tensor, hc0?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+  forward(x: Tensor, hc0?: [Tensor, Tensor], opts?: RecurrentForwardOptions): [Tensor, [Tensor, Tensor]] {
     if (hc0 !== undefined && !(Array.isArray(hc0) && hc0.length === 2)) {
       throw new ChainruleError(`LSTM: the initial state must be a pair [h0, c0], got ${show(hc0)}`);
     }
-    const [output, [hN, cN]] = this.run(x, hc0 ? [hc0[0], hc0[1]] : [undefined, undefined], ['h0', 'c0'], lstmStep);
+    const init = hc0 ? [hc0[0], hc0[1]] : [undefined, undefined];
+    const [output, [hN, cN]] = this.run(x, init, ['h0', 'c0'], lstmStep, opts);
     return [output, [hN as Tensor, cN as Tensor]];
   }
 }

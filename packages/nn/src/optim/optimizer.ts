@@ -3,6 +3,7 @@
 // before a step or a loadStateDict mutates anything.
 import { type Buf, ChainruleError, Tensor } from '@chainrule/core';
 import { isPlainObject, show } from '../check';
+import { isParameter } from '../parameter';
 import { firstNonFinite } from './kernels';
 
 export { isPlainObject, show };
@@ -386,7 +387,8 @@ export abstract class Optimizer<
     list.forEach((p, i) => {
       if (!(p instanceof Tensor))
         throw new ChainruleError(`${this.name}: ${at}[${i}] must be a Tensor, got ${show(p)}`);
-      if (!p.requiresGrad) {
+      // a frozen parameter is accepted and skipped while it has no gradient, as torch.optim
+      if (!p.requiresGrad && !isParameter(p)) {
         throw new ChainruleError(
           `${this.name}: ${at}[${i}] (shape [${p.shape.join(',')}]) does not require grad; create it with requiresGrad: true`,
         );

@@ -15,7 +15,7 @@ export interface SchedulerStateDict {
 }
 
 /** Validates a scheduler's constructor arguments; every message starts with the class name. */
-class Options {
+export class Options {
   constructor(
     private readonly name: string,
     private readonly opts: Record<string, unknown>,
@@ -65,10 +65,10 @@ class Options {
   }
 }
 
-const finiteNonNeg = (x: number) => Number.isFinite(x) && x >= 0;
+export const finiteNonNeg = (x: number) => Number.isFinite(x) && x >= 0;
 
 /** Throws unless `optimizer` is an Optimizer. */
-function checkOptimizer(name: string, optimizer: unknown): Optimizer {
+export function checkOptimizer(name: string, optimizer: unknown): Optimizer {
   if (!(optimizer instanceof Optimizer)) {
     throw new ChainruleError(`${name}: expected an Optimizer as first argument, got ${show(optimizer)}`);
   }
@@ -76,7 +76,7 @@ function checkOptimizer(name: string, optimizer: unknown): Optimizer {
 }
 
 /** Checks the common part of a scheduler state: counters and one lr per group. */
-function checkState(
+export function checkState(
   name: string,
   s: unknown,
   groups: number,
@@ -101,9 +101,21 @@ function checkState(
 }
 
 /**
+ * Each group's lr when the first scheduler of its optimizer was made (torch's group['initial_lr']):
+ * the base lr of every later scheduler of that group too, as in torch, so that stacked and
+ * sequential schedulers start from the same lr. Kept aside so optimizer state dicts are unchanged.
+ */
+const INITIAL_LR = new WeakMap<object, number>();
+export function initialLr(group: { lr: number }, value?: number): number {
+  if (value !== undefined) INITIAL_LR.set(group, value);
+  else if (!INITIAL_LR.has(group)) INITIAL_LR.set(group, group.lr);
+  return INITIAL_LR.get(group) as number;
+}
+
+/**
  * The base of the epoch-indexed schedulers, as torch's LRScheduler: the constructor records each
- * group's lr as its base lr and takes the first step (epoch 0, which for most schedules keeps
- * the lr); each `step()` advances the epoch and sets every group's lr.
+ * group's initial lr as its base lr and takes the first step (epoch 0, which for most schedules
+ * keeps the lr); each `step()` advances the epoch and sets every group's lr.
  */
 export abstract class LRScheduler {
   /** The optimizer whose groups' lr this scheduler sets. */
@@ -116,7 +128,7 @@ export abstract class LRScheduler {
 
   protected constructor(optimizer: unknown) {
     this.optimizer = checkOptimizer(this.name, optimizer);
-    this.baseLrs = this.optimizer.paramGroups.map((g) => g.lr);
+    this.baseLrs = this.optimizer.paramGroups.map((g) => initialLr(g));
   }
 
   /** The scheduler's name in error messages (each subclass overrides it; the constructor reads it). */
@@ -130,7 +142,31 @@ export abstract class LRScheduler {
   /** Advances one epoch and sets every group's lr. */
   step(): void {
     this.lastEpoch += 1;
-    const lrs = this.computeLr(this.optimizer.paramGroups.map((g) => g.lr));
+    let lrs: number[];
+    try {
+      lrs = this.computeLr(this.optimizer.paramGroups.map((g) => g.lr));
+    } catch (e) {
+      this.lastEpoch -= 1; // a failed step changes nothing
+      throw e;
+    }
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i] as number;
+    });
+    this.lastLr = lrs;
+  }
+
+  /** Each group's lr at `lastEpoch` in closed form, where the schedule has one (torch's _get_closed_form_lr). */
+  protected closedForm(): number[] | null {
+    return null;
+  }
+
+  /**
+   * Restarts at epoch 0 (torch's `step(0)`, which SequentialLR calls at a milestone): the closed
+   * form where the schedule has one, else its own step.
+   */
+  restart(): void {
+    this.lastEpoch = 0;
+    const lrs = this.closedForm() ?? this.computeLr(this.optimizer.paramGroups.map((g) => g.lr));
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = lrs[i] as number;
     });
@@ -179,6 +215,9 @@ export class StepLR extends LRScheduler {
   override get name(): string {
     return 'StepLR';
   }
+  protected override closedForm(): number[] {
+    return this.baseLrs.map((lr) => lr * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
   protected computeLr(lrs: number[]): number[] {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return lrs;
     return lrs.map((lr) => lr * this.gamma);
@@ -209,6 +248,10 @@ export class MultiStepLR extends LRScheduler {
   override get name(): string {
     return 'MultiStepLR';
   }
+  protected override closedForm(): number[] {
+    const k = this.milestones.filter((m) => m <= this.lastEpoch).length;
+    return this.baseLrs.map((lr) => lr * this.gamma ** k);
+  }
   protected computeLr(lrs: number[]): number[] {
     const k = this.milestones.filter((m) => m === this.lastEpoch).length;
     if (k === 0) return lrs;
@@ -231,6 +274,9 @@ export class ExponentialLR extends LRScheduler {
   }
   override get name(): string {
     return 'ExponentialLR';
+  }
+  protected override closedForm(): number[] {
+    return this.baseLrs.map((lr) => lr * this.gamma ** this.lastEpoch);
   }
   protected computeLr(lrs: number[]): number[] {
     if (this.lastEpoch === 0) return lrs;
@@ -261,6 +307,10 @@ export class CosineAnnealingLR extends LRScheduler {
   }
   override get name(): string {
     return 'CosineAnnealingLR';
+  }
+  protected override closedForm(): number[] {
+    const c = 1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax);
+    return this.baseLrs.map((lr) => this.etaMin + ((lr - this.etaMin) * c) / 2);
   }
   protected computeLr(lrs: number[]): number[] {
     const t = this.lastEpoch;
@@ -303,6 +353,10 @@ export class LinearLR extends LRScheduler {
   }
   override get name(): string {
     return 'LinearLR';
+  }
+  protected override closedForm(): number[] {
+    const [s, e, T] = [this.startFactor, this.endFactor, this.totalIters];
+    return this.baseLrs.map((lr) => lr * (s + ((e - s) * Math.min(T, this.lastEpoch)) / T));
   }
   protected computeLr(lrs: number[]): number[] {
     const t = this.lastEpoch;

@@ -20,6 +20,7 @@ import { checkTensor, empty } from '../create';
 import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
 import { reshape } from './movement';
+import { booleanIndex } from './sort';
 
 /** One item of slice(): see Tensor.slice. */
 export type SliceIndex = number | readonly number[] | null | '...' | Tensor;
@@ -72,6 +73,8 @@ export function scatterAdd(g: Tensor, src: Int32Array, shape: readonly number[])
  *   dims, or an index tensor that is not int32.
  */
 export function slice(x: Tensor, ...index: SliceIndex[]): Tensor {
+  const first = index[0];
+  if (index.length === 1 && first instanceof Tensor && first.dtype === 'bool') return booleanIndex(x, first);
   const items: IndexItem[] = index.map((it) => (it instanceof Tensor ? indexArray('slice', it) : it));
   const p = slicePlan('slice', x.shape, items);
   // slice = a gather along its plan: the backward is take's scatter-add (F17)
