@@ -73,6 +73,10 @@ const NAMES = {
   eye: 'Creation',
   manualSeed: 'Creation',
   // @chainrule/nn
+  parameter: 'Layers',
+  globalRng: 'Creation',
+  kernelInfo: 'Kernels',
+  KernelInfo: 'Kernels',
   clipGradNorm: 'Optimizers',
   clipGradValue: 'Optimizers',
   ClipGradNormOptions: 'Optimizers',
