@@ -1,4 +1,5 @@
-// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|workloads]`: every benchmark, or the
+// ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
@@ -8,8 +9,9 @@ import { benchOptimStep } from './optim-step';
 import { benchSafetensors } from './safetensors';
 import { benchGemm, benchTrain } from './tables';
 import { benchValueMlp } from './value-mlp';
+import { benchWorkloads } from './workloads-table';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors'];
+const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors', 'workloads'];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -59,5 +61,9 @@ if (run.includes('lstm')) {
 }
 if (run.includes('safetensors')) {
   benchSafetensors();
+  console.log();
+}
+if (run.includes('workloads')) {
+  benchWorkloads();
   console.log();
 }
