@@ -2,7 +2,7 @@
 // input x or output y, whichever the formula needs more cheaply, and add into gx.
 import { elementwiseInWasm } from './dispatch';
 import type { Buf } from './index';
-import { reluBackwardWasm, reluWasm } from './wasm/elementwise';
+import { geluBackwardWasm, geluWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise';
 
 export function neg(x: Buf, y: Buf): void {
   for (let i = 0; i < x.length; i++) y[i] = -x[i]!;
@@ -111,14 +111,25 @@ export function softplusBackward(x: Buf, gy: Buf, gx: Buf): void {
 
 /**
  * GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)), the exact form (PyTorch's default). Float32 data takes
- * Φ from normalCdf32 (relative error ≤ 1.2e-7, one float32 rounding); float64 keeps the exact erf.
+ * Φ from normalCdf32 (relative error ≤ 1.2e-7, one float32 rounding), in WebAssembly SIMD from
+ * WASM_MIN_ELEMENTWISE elements (the same formula in float64 lanes); float64 keeps the exact erf.
  */
 export function gelu(x: Buf, y: Buf): void {
-  if (x instanceof Float32Array) for (let i = 0; i < x.length; i++) y[i] = x[i]! * normalCdf32(x[i]!);
+  if (x instanceof Float32Array && y instanceof Float32Array && elementwiseInWasm(x.length, x, y)) geluWasm(x, y);
+  else if (x instanceof Float32Array) for (let i = 0; i < x.length; i++) y[i] = x[i]! * normalCdf32(x[i]!);
   else for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i]! * (1 + erf(x[i]! * Math.SQRT1_2));
 }
 /** gx += gy · (Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π). */
 export function geluBackward(x: Buf, gy: Buf, gx: Buf): void {
+  if (
+    x instanceof Float32Array &&
+    gy instanceof Float32Array &&
+    gx instanceof Float32Array &&
+    elementwiseInWasm(x.length, x, gy, gx)
+  ) {
+    geluBackwardWasm(x, gy, gx);
+    return;
+  }
   if (x instanceof Float32Array) {
     for (let i = 0; i < gy.length; i++) {
       const v = x[i]!;
@@ -153,7 +164,9 @@ export function normalCdf32(x: number): number {
           (0.37409196 +
             t *
               (0.09678418 +
-                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const half = 0.5 * t * Math.exp(-z * z + p); // ½·erfc(z)
   return x < 0 ? half : 1 - half;
 }

@@ -2,8 +2,24 @@
 // around the SIMD width, with ±0, ±∞ and NaN among the values.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addRowVector, gemmBias, gemmTs, relu, reluBackward, setKernels, sumRows } from '../../src/kernels/index';
-import { reluBackwardWasm, reluWasm, sumRowsWasm } from '../../src/kernels/wasm/elementwise';
+import {
+  addRowVector,
+  gelu,
+  geluBackward,
+  gemmBias,
+  gemmTs,
+  relu,
+  reluBackward,
+  setKernels,
+  sumRows,
+} from '../../src/kernels/index';
+import {
+  geluBackwardWasm,
+  geluWasm,
+  reluBackwardWasm,
+  reluWasm,
+  sumRowsWasm,
+} from '../../src/kernels/wasm/elementwise';
 import { Rng } from '../../src/rng';
 import { viaTs } from './via-ts';
 
@@ -97,5 +113,55 @@ describe.skipIf(!wasmOn)('WebAssembly ReLU', () => {
       }),
       { numRuns: 150, seed: 13 },
     );
+  });
+});
+
+describe.skipIf(!wasmOn)('WebAssembly float32 GELU', () => {
+  beforeAll(() => setKernels('wasm'));
+
+  it('forward and backward equal the TypeScript float32 kernels within one float32 rounding, odd lengths too', () => {
+    const arb = fc.record({
+      xs: fc.array(fc.oneof(fc.constantFrom(...special), fc.double({ min: -40, max: 40, noNaN: true })), {
+        minLength: 1,
+        maxLength: 41,
+      }),
+      gs: fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 41, maxLength: 41 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ xs, gs }) => {
+        const n = xs.length;
+        const x = Float32Array.from(xs);
+        const gy = Float32Array.from(gs.slice(0, n));
+        const gx0 = Float32Array.from(gs.slice(0, n).reverse());
+        const want = new Float32Array(n);
+        viaTs(() => gelu(x, want));
+        const got = new Float32Array(n);
+        geluWasm(x, got);
+        const wantGx = gx0.slice();
+        viaTs(() => geluBackward(x, gy, wantGx));
+        const gx = gx0.slice();
+        geluBackwardWasm(x, gy, gx);
+        // one float32 ulp of the larger magnitude (both round the same float64 formula once; the
+        // exps differ by < 1e-9 relative); NaN where the TypeScript loop gives NaN (x = −∞)
+        const close = (a: number, b: number, scale: number) =>
+          Number.isNaN(b) ? Number.isNaN(a) : a === b || Math.abs(a - b) <= 1.2e-7 * scale;
+        for (let i = 0; i < n; i++) {
+          expect(close(got[i]!, want[i]!, Math.abs(want[i]!))).toBe(true);
+          const terms = Math.abs(gx0[i]!) + Math.abs(gy[i]!) * (1 + Math.abs(x[i]!));
+          expect(close(gx[i]!, wantGx[i]!, terms)).toBe(true);
+        }
+      }),
+      { numRuns: 300, seed: 21 },
+    );
+  });
+
+  it('hand values: GELU(1) = Φ(1) = 0.8413447460685429 and GELU(−3) = −3·Φ(−3) (Python math.erfc), ±∞ as PyTorch', () => {
+    const x = Float32Array.from([1, -3, 0, Number.POSITIVE_INFINITY]);
+    const y = new Float32Array(4);
+    geluWasm(x, y);
+    expect(Math.abs(y[0]! - 0.8413447460685429)).toBeLessThan(1.2e-7);
+    expect(Math.abs(y[1]! - -3 * 0.0013498980316300957)).toBeLessThan(1.2e-7 * 3 * 0.00135);
+    expect(y[2]).toBe(0);
+    expect(y[3]).toBe(Number.POSITIVE_INFINITY);
   });
 });

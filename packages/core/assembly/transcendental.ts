@@ -1,0 +1,79 @@
+// WebAssembly SIMD transcendental kernels (AssemblyScript): the float32 GELU forward and backward.
+// Each pair of float32 elements is widened to f64x2 and computed in float64 arithmetic, so that the
+// result is the one the JavaScript reference (src/kernels/unary.ts normalCdf32) computes: Φ from
+// Numerical Recipes' erfc fit (relative error ≤ 1.2e-7) and e^a from a range-reduced polynomial
+// (relative error ≤ 3e-10), then rounded once to float32. V8's Math.exp costs ~8 ns an element;
+// this runs both exps and the fit in a few.
+
+/**
+ * e^a for a ≤ 0 lane-wise: a = n·ln2 + r, |r| ≤ ln2/2, e^r by Taylor to r⁹, times 2ⁿ; 0 below
+ * −708 (and for −∞, as Math.exp: then x·φ(x) at x = ±∞ is NaN, as in the TypeScript loop and PyTorch).
+ */
+@inline
+function exp2x(a: v128): v128 {
+  const x = f64x2.max(a, f64x2.splat(-708)); // 2ⁿ stays a normal double
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  // r = x − n·ln2 with ln2 split in two, so that n·ln2_hi is exact
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(0.6931471803691238)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.9082149292705877e-10)));
+  let p = f64x2.splat(1.0 / 362880);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  // 2ⁿ: the exponent field n + 1023, shifted into place
+  const bits = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)), 52);
+  return v128.bitselect(f64x2.splat(0), f64x2.mul(p, bits), f64x2.lt(a, f64x2.splat(-708)));
+}
+
+/** Φ(v) lane-wise: ½·erfc(|v|/√2) for v < 0, 1 − that for v ≥ 0 (normalCdf32 in ../src/kernels/unary.ts). */
+@inline
+function normalCdf2x(v: v128): v128 {
+  const z = f64x2.mul(f64x2.abs(v), f64x2.splat(0.7071067811865476));
+  const t = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(f64x2.splat(0.5), z)));
+  let p = f64x2.splat(0.17087277);
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-0.82215223));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.48851587));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-1.13520398));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.27886807));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-0.18628806));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.09678418));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.37409196));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.00002368));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-1.26551223));
+  const half = f64x2.mul(f64x2.mul(f64x2.splat(0.5), t), exp2x(f64x2.sub(p, f64x2.mul(z, z))));
+  return v128.bitselect(half, f64x2.sub(f64x2.splat(1), half), f64x2.lt(v, f64x2.splat(0)));
+}
+
+/** y = x·Φ(x), float32, n elements (a last odd element through the same lanes). */
+export function geluF32(n: i32, x: usize, y: usize): void {
+  for (let i = 0; i < n; i += 2) {
+    const o = <usize>i << 2;
+    const v = f64x2.promote_low_f32x4(i + 2 <= n ? v128.load64_zero(x + o) : v128.load32_zero(x + o));
+    const out = f32x4.demote_f64x2_zero(f64x2.mul(v, normalCdf2x(v)));
+    if (i + 2 <= n) v128.store64_lane(y + o, out, 0);
+    else v128.store32_lane(y + o, out, 0);
+  }
+}
+
+/** gx += gy·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π), float32, n elements. */
+export function geluBackwardF32(n: i32, x: usize, gy: usize, gx: usize): void {
+  for (let i = 0; i < n; i += 2) {
+    const o = <usize>i << 2;
+    const pair = i + 2 <= n;
+    const v = f64x2.promote_low_f32x4(pair ? v128.load64_zero(x + o) : v128.load32_zero(x + o));
+    const g = f64x2.promote_low_f32x4(pair ? v128.load64_zero(gy + o) : v128.load32_zero(gy + o));
+    const acc = f64x2.promote_low_f32x4(pair ? v128.load64_zero(gx + o) : v128.load32_zero(gx + o));
+    const pdf = f64x2.mul(exp2x(f64x2.mul(f64x2.splat(-0.5), f64x2.mul(v, v))), f64x2.splat(0.3989422804014327));
+    const d = f64x2.add(normalCdf2x(v), f64x2.mul(v, pdf));
+    // as the JavaScript loop: gx + gy·d in float64, rounded once to float32
+    const add = f32x4.demote_f64x2_zero(f64x2.add(acc, f64x2.mul(g, d)));
+    if (pair) v128.store64_lane(gx + o, add, 0);
+    else v128.store32_lane(gx + o, add, 0);
+  }
+}
