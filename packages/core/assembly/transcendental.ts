@@ -1,4 +1,5 @@
-// WebAssembly SIMD transcendental kernels (AssemblyScript): the float32 GELU forward and backward.
+// WebAssembly SIMD transcendental kernels (AssemblyScript): float32 sigmoid, tanh, and GELU forward
+// and backward (the backward of sigmoid and tanh reads y: no transcendental, it stays in JavaScript).
 // Each pair of float32 elements is widened to f64x2 and computed in float64 arithmetic, so that the
 // result is the one the JavaScript reference (src/kernels/unary.ts normalCdf32) computes: Φ from
 // Numerical Recipes' erfc fit (relative error ≤ 1.2e-7) and e^a from a range-reduced polynomial
@@ -48,6 +49,57 @@ function normalCdf2x(v: v128): v128 {
   p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-1.26551223));
   const half = f64x2.mul(f64x2.mul(f64x2.splat(0.5), t), exp2x(f64x2.sub(p, f64x2.mul(z, z))));
   return v128.bitselect(half, f64x2.sub(f64x2.splat(1), half), f64x2.lt(v, f64x2.splat(0)));
+}
+
+/** σ(v) lane-wise: 1/(1 + e^−v) for v ≥ 0 and e^v/(1 + e^v) for v < 0, as the TypeScript loop (no overflow). */
+@inline
+function sigmoid2x(v: v128): v128 {
+  const e = exp2x(f64x2.neg(f64x2.abs(v))); // e^−|v| ≤ 1
+  const r = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), e));
+  return v128.bitselect(f64x2.mul(e, r), r, f64x2.lt(v, f64x2.splat(0)));
+}
+
+/**
+ * tanh(v) lane-wise: sign(v)·(1 − e)/(1 + e) with e = e^−2|v| ≤ 1 (the cancellation in 1 − e costs
+ * at most 1e-12 relative from |v| = 1e-4 up); below that, v(1 − v²/3) (relative error < 4e-9).
+ */
+@inline
+function tanh2x(v: v128): v128 {
+  const a = f64x2.abs(v);
+  const e = exp2x(f64x2.mul(f64x2.splat(-2), a));
+  const t = f64x2.div(f64x2.sub(f64x2.splat(1), e), f64x2.add(f64x2.splat(1), e));
+  const big = v128.or(t, v128.and(v, f64x2.splat(-0.0))); // the sign of v on |tanh v|
+  const small = f64x2.mul(v, f64x2.sub(f64x2.splat(1), f64x2.mul(f64x2.mul(v, v), f64x2.splat(1.0 / 3))));
+  return v128.bitselect(small, big, f64x2.lt(a, f64x2.splat(1e-4)));
+}
+
+// The loops below are written out per function: a function passed as an argument would be an
+// indirect call through a table, which this module (no runtime) does not set up.
+
+/** y = σ(x), float32 widened to float64 lanes and rounded once, n elements (an odd last one too). */
+export function sigmoidF32(n: i32, x: usize, y: usize): void {
+  for (let i = 0; i < n; i += 2) {
+    const o = <usize>i << 2;
+    const pair = i + 2 <= n;
+    const out = f32x4.demote_f64x2_zero(
+      sigmoid2x(f64x2.promote_low_f32x4(pair ? v128.load64_zero(x + o) : v128.load32_zero(x + o))),
+    );
+    if (pair) v128.store64_lane(y + o, out, 0);
+    else v128.store32_lane(y + o, out, 0);
+  }
+}
+
+/** y = tanh(x), as sigmoidF32. */
+export function tanhF32(n: i32, x: usize, y: usize): void {
+  for (let i = 0; i < n; i += 2) {
+    const o = <usize>i << 2;
+    const pair = i + 2 <= n;
+    const out = f32x4.demote_f64x2_zero(
+      tanh2x(f64x2.promote_low_f32x4(pair ? v128.load64_zero(x + o) : v128.load32_zero(x + o))),
+    );
+    if (pair) v128.store64_lane(y + o, out, 0);
+    else v128.store32_lane(y + o, out, 0);
+  }
 }
 
 /** y = x·Φ(x), float32, n elements (a last odd element through the same lanes). */

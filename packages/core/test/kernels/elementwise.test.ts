@@ -11,7 +11,9 @@ import {
   relu,
   reluBackward,
   setKernels,
+  sigmoid,
   sumRows,
+  tanh,
 } from '../../src/kernels/index';
 import {
   geluBackwardWasm,
@@ -19,6 +21,7 @@ import {
   reluBackwardWasm,
   reluWasm,
   sumRowsWasm,
+  unaryWasm,
 } from '../../src/kernels/wasm/elementwise';
 import { Rng } from '../../src/rng';
 import { viaTs } from './via-ts';
@@ -163,5 +166,38 @@ describe.skipIf(!wasmOn)('WebAssembly float32 GELU', () => {
     expect(Math.abs(y[1]! - -3 * 0.0013498980316300957)).toBeLessThan(1.2e-7 * 3 * 0.00135);
     expect(y[2]).toBe(0);
     expect(y[3]).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe.skipIf(!wasmOn)('WebAssembly float32 sigmoid and tanh', () => {
+  beforeAll(() => setKernels('wasm'));
+
+  it('equal the TypeScript loops (Math.exp, Math.tanh) within one float32 rounding, tiny and huge values too', () => {
+    const tiny = [1e-30, -1e-20, 1e-5, -9e-5, 1.1e-4, 3e-38];
+    const arb = fc.array(
+      fc.oneof(
+        fc.constantFrom(...special, ...tiny),
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+      ),
+      { minLength: 1, maxLength: 41 },
+    );
+    fc.assert(
+      fc.property(arb, (xs) => {
+        const x = Float32Array.from(xs);
+        for (const op of ['sigmoid', 'tanh'] as const) {
+          const want = new Float32Array(x.length);
+          viaTs(() => (op === 'sigmoid' ? sigmoid : tanh)(x, want));
+          const got = new Float32Array(x.length);
+          unaryWasm(op, x, got);
+          for (let i = 0; i < x.length; i++) {
+            const w = want[i]!;
+            const ok = Number.isNaN(w) ? Number.isNaN(got[i]!) : Math.abs(got[i]! - w) <= 1.2e-7 * Math.abs(w);
+            if (!ok) throw new Error(`${op}(${x[i]}): wasm ${got[i]}, TypeScript ${w}`);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 22 },
+    );
   });
 });

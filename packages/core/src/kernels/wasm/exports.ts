@@ -35,6 +35,8 @@ export interface WasmKernels {
   convBackwardF32: ConvBackwardKernel;
   convBackwardF64: ConvBackwardKernel;
   geluF32(n: number, x: number, y: number): void;
+  sigmoidF32(n: number, x: number, y: number): void;
+  tanhF32(n: number, x: number, y: number): void;
   geluBackwardF32(n: number, x: number, gy: number, gx: number): void;
 }
 
