@@ -7,28 +7,34 @@
 // this runs both exps and the fit in a few.
 
 /**
- * e^a for a ≤ 0 lane-wise: a = n·ln2 + r, |r| ≤ ln2/2, e^r by Taylor to r⁹, times 2ⁿ; 0 below
+ * e^a for a ≤ 0 lane-wise: a = n·ln2 + r, |r| ≤ ln2/2, e^r by Taylor to r⁹ (error < 3e-10), times 2ⁿ; 0 below
  * −708 (and for −∞, as Math.exp: then x·φ(x) at x = ±∞ is NaN, as in the TypeScript loop and PyTorch).
  */
 @inline
 function exp2x(a: v128): v128 {
   const x = f64x2.max(a, f64x2.splat(-708)); // 2ⁿ stays a normal double
-  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  // n = nearest(x·log2 e) by adding 1.5·2⁵²: the sum's low mantissa bits then hold n itself
+  const shifter = f64x2.splat(6755399441055744.0);
+  const kd = f64x2.add(f64x2.mul(x, f64x2.splat(1.4426950408889634)), shifter);
+  const n = f64x2.sub(kd, shifter);
   // r = x − n·ln2 with ln2 split in two, so that n·ln2_hi is exact
   let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(0.6931471803691238)));
   r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.9082149292705877e-10)));
-  let p = f64x2.splat(1.0 / 362880);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  // 2ⁿ: the exponent field n + 1023, shifted into place
-  const bits = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)), 52);
+  // Σ rᵏ/k! for k ≤ 9 by Estrin's scheme (pairs, then powers r², r⁴, r⁸): four dependent steps
+  // instead of Horner's ten, so the lanes' latency chain is short (this loop is latency-bound)
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const q01 = f64x2.add(f64x2.splat(1), r);
+  const q23 = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6)));
+  const q45 = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
+  const q67 = f64x2.add(f64x2.splat(1.0 / 720), f64x2.mul(r, f64x2.splat(1.0 / 5040)));
+  const q89 = f64x2.add(f64x2.splat(1.0 / 40320), f64x2.mul(r, f64x2.splat(1.0 / 362880)));
+  const low = f64x2.add(q01, f64x2.mul(r2, q23));
+  const high = f64x2.add(q45, f64x2.mul(r2, q67));
+  const p = f64x2.add(f64x2.add(low, f64x2.mul(r4, high)), f64x2.mul(f64x2.mul(r4, r4), q89));
+  // 2ⁿ: the exponent field n + 1023 (in 1..1023 here), shifted into place; the shift drops kd's own
+  // exponent and the high mantissa bits
+  const bits = i64x2.shl(i64x2.add(kd, i64x2.splat(1023)), 52);
   return v128.bitselect(f64x2.splat(0), f64x2.mul(p, bits), f64x2.lt(a, f64x2.splat(-708)));
 }
 
@@ -37,16 +43,17 @@ function exp2x(a: v128): v128 {
 function normalCdf2x(v: v128): v128 {
   const z = f64x2.mul(f64x2.abs(v), f64x2.splat(0.7071067811865476));
   const t = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(f64x2.splat(0.5), z)));
-  let p = f64x2.splat(0.17087277);
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-0.82215223));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.48851587));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-1.13520398));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.27886807));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-0.18628806));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.09678418));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.37409196));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.00002368));
-  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(-1.26551223));
+  // the fit's degree-9 polynomial in t, by Estrin's scheme as in exp2x
+  const t2 = f64x2.mul(t, t);
+  const t4 = f64x2.mul(t2, t2);
+  const c01 = f64x2.add(f64x2.splat(-1.26551223), f64x2.mul(t, f64x2.splat(1.00002368)));
+  const c23 = f64x2.add(f64x2.splat(0.37409196), f64x2.mul(t, f64x2.splat(0.09678418)));
+  const c45 = f64x2.add(f64x2.splat(-0.18628806), f64x2.mul(t, f64x2.splat(0.27886807)));
+  const c67 = f64x2.add(f64x2.splat(-1.13520398), f64x2.mul(t, f64x2.splat(1.48851587)));
+  const c89 = f64x2.add(f64x2.splat(-0.82215223), f64x2.mul(t, f64x2.splat(0.17087277)));
+  const low = f64x2.add(c01, f64x2.mul(t2, c23));
+  const high = f64x2.add(c45, f64x2.mul(t2, c67));
+  const p = f64x2.add(f64x2.add(low, f64x2.mul(t4, high)), f64x2.mul(f64x2.mul(t4, t4), c89));
   const half = f64x2.mul(f64x2.mul(f64x2.splat(0.5), t), exp2x(f64x2.sub(p, f64x2.mul(z, z))));
   return v128.bitselect(half, f64x2.sub(f64x2.splat(1), half), f64x2.lt(v, f64x2.splat(0)));
 }
