@@ -23,7 +23,10 @@ const runnerOf = (c: GemmCase | TrainCase | WorkloadId) =>
 const maxTime = task === 'gemm' ? 0.5 : task === 'train' ? 2 : Number(process.env.BENCH_MAX_TIME ?? 1.5);
 for (const c of cases) {
   const run = await runnerOf(c);
-  for (let i = 0; i < 3; i++) run(); // warm-up: jit compiles, memory reserved, V8 optimised
+  // warm-up: jit compiles, memory reserved, V8 optimised (one call for steps of seconds)
+  const first = performance.now();
+  run();
+  if (task !== 'workload' || performance.now() - first < 500) for (let i = 0; i < 2; i++) run();
   const kernels = library.startsWith('chainrule') ? kernelBackend() : undefined;
   if (task === 'workload') {
     console.log(JSON.stringify({ ...windows(run, maxTime), kernels }));
