@@ -174,7 +174,7 @@ function jacobianImpl(op: string, f: AnyFn, opts: FuncJacobianOptions, args: unk
       // one VJP per output element: row i is e_iᵀ J
       const rows: Tensor[][] = inputs.map(() => []);
       for (let i = 0; i < out.size; i++) {
-        vjpOf(out, inputs, basis(out, i)).forEach((g, k) => rows[k]?.push(g));
+        for (const [k, g] of vjpOf(out, inputs, basis(out, i)).entries()) rows[k]?.push(g);
       }
       jacobians = inputs.map((x, k) => assemble(rows[k] as Tensor[], jacobianShape(out, x), out.dtype, false));
     } else {

@@ -30,6 +30,9 @@ const special = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Numb
 const value = fc.oneof(fc.constantFrom(...special), fc.double({ min: -10, max: 10, noNaN: true }));
 const wasmOn = process.env.CHAINRULE_KERNELS !== 'ts';
 
+/** a[i] of a typed array, typed as a number (the loop bounds guarantee the index). */
+const at = (a: ArrayLike<number>, i: number): number => a[i] as number;
+
 describe.skipIf(!wasmOn)('WebAssembly ReLU', () => {
   beforeAll(() => setKernels('wasm'));
 
@@ -149,9 +152,9 @@ describe.skipIf(!wasmOn)('WebAssembly float32 GELU', () => {
         const close = (a: number, b: number, scale: number) =>
           Number.isNaN(b) ? Number.isNaN(a) : a === b || Math.abs(a - b) <= 1.2e-7 * scale;
         for (let i = 0; i < n; i++) {
-          expect(close(got[i]!, want[i]!, Math.abs(want[i]!))).toBe(true);
-          const terms = Math.abs(gx0[i]!) + Math.abs(gy[i]!) * (1 + Math.abs(x[i]!));
-          expect(close(gx[i]!, wantGx[i]!, terms)).toBe(true);
+          expect(close(at(got, i), at(want, i), Math.abs(at(want, i)))).toBe(true);
+          const terms = Math.abs(at(gx0, i)) + Math.abs(at(gy, i)) * (1 + Math.abs(at(x, i)));
+          expect(close(at(gx, i), at(wantGx, i), terms)).toBe(true);
         }
       }),
       { numRuns: 300, seed: 21 },
@@ -162,8 +165,8 @@ describe.skipIf(!wasmOn)('WebAssembly float32 GELU', () => {
     const x = Float32Array.from([1, -3, 0, Number.POSITIVE_INFINITY]);
     const y = new Float32Array(4);
     geluWasm(x, y);
-    expect(Math.abs(y[0]! - 0.8413447460685429)).toBeLessThan(1.2e-7);
-    expect(Math.abs(y[1]! - -3 * 0.0013498980316300957)).toBeLessThan(1.2e-7 * 3 * 0.00135);
+    expect(Math.abs(at(y, 0) - 0.8413447460685429)).toBeLessThan(1.2e-7);
+    expect(Math.abs(at(y, 1) - -3 * 0.0013498980316300957)).toBeLessThan(1.2e-7 * 3 * 0.00135);
     expect(y[2]).toBe(0);
     expect(y[3]).toBe(Number.POSITIVE_INFINITY);
   });
@@ -191,8 +194,8 @@ describe.skipIf(!wasmOn)('WebAssembly float32 sigmoid and tanh', () => {
           const got = new Float32Array(x.length);
           unaryWasm(op, x, got);
           for (let i = 0; i < x.length; i++) {
-            const w = want[i]!;
-            const ok = Number.isNaN(w) ? Number.isNaN(got[i]!) : Math.abs(got[i]! - w) <= 1.2e-7 * Math.abs(w);
+            const w = at(want, i);
+            const ok = Number.isNaN(w) ? Number.isNaN(at(got, i)) : Math.abs(at(got, i) - w) <= 1.2e-7 * Math.abs(w);
             if (!ok) throw new Error(`${op}(${x[i]}): wasm ${got[i]}, TypeScript ${w}`);
           }
         }

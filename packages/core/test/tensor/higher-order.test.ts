@@ -224,7 +224,7 @@ describe('every differentiable op: VJP in Tensor ops = fast backward, gradcheck,
       const v = x64([...y.shape]).detach();
       const fast = grad(y, xs, { gradOutput: v, retainGraph: true, allowUnused: true });
       const viaVjp = grad(y, xs, { gradOutput: v, createGraph: true, allowUnused: true });
-      fast.forEach((g, i) => expectClose(viaVjp[i]!.data, g.data, 1e-12));
+      for (const [i, g] of fast.entries()) expectClose(viaVjp[i]!.data, g.data, 1e-12);
       const tol = { eps: c.eps ?? 1e-6, atol: c.atol ?? 1e-6, rtol: c.atol ? 1e-3 : 1e-4 };
       const first = gradcheck(c.fn, xs, tol);
       expect(first.ok, first.message).toBe(true);
