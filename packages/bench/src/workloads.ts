@@ -43,14 +43,6 @@ const TF = { batch: 16, seq: 64, d: 128, heads: 4 };
  */
 export const WORKLOAD_LIBRARIES = ['chainrule', 'chainrule-1t', 'jax-js', 'tfjs-wasm'];
 
-/** Which workloads a library cannot run: the table prints a dash, and the note says why. */
-export const UNSUPPORTED: Record<string, string[]> = {
-  // jax-js 0.1.25 has no recurrent layer or scan; an unrolled 32-step LSTM traced in jit
-  // is measured as well but is not the library's own path (see README)
-  'jax-js': [],
-  'tfjs-wasm': [],
-};
-
 /** A function running one step of `id` for `library`, set up once (weights, inputs, optimizer). */
 export async function workloadRunner(library: string, id: WorkloadId): Promise<() => void> {
   const mlp = MLPS[id];
