@@ -1,4 +1,5 @@
-// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|threads]`: every benchmark, or the ones named.
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|threads|workloads]`: every
+// benchmark, or the ones named.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
@@ -9,8 +10,22 @@ import { benchSafetensors } from './safetensors';
 import { benchGemm, benchTrain } from './tables';
 import { benchThreads } from './threads';
 import { benchValueMlp } from './value-mlp';
+import { benchWorkloads } from './workloads-table';
 
-const all = ['heap', 'value', 'matmul', 'mlp', 'gemm', 'train', 'conv', 'optim', 'lstm', 'safetensors', 'threads'];
+const all = [
+  'heap',
+  'value',
+  'matmul',
+  'mlp',
+  'gemm',
+  'train',
+  'conv',
+  'optim',
+  'lstm',
+  'safetensors',
+  'threads',
+  'workloads',
+];
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
@@ -64,5 +79,9 @@ if (run.includes('safetensors')) {
 }
 if (run.includes('threads')) {
   benchThreads();
+  console.log();
+}
+if (run.includes('workloads')) {
+  benchWorkloads();
   console.log();
 }

@@ -3,3 +3,4 @@ export * from './gemm';
 export * from './optim';
 export * from './elementwise';
 export * from './conv';
+export * from './transcendental';

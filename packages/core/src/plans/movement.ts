@@ -56,7 +56,9 @@ export interface WindowPlan {
 
 /** The window's plan for the reverse copy (the backward). */
 export function reverseWindow(p: WindowPlan): WindowPlan {
-  return { ...p, srcN: p.dstN, srcStart: p.dstStart, dstN: p.srcN, dstStart: p.srcStart };
+  // a literal, not a spread: see binary() in broadcast.ts
+  const { outer, inner, length } = p;
+  return { outer, inner, length, srcN: p.dstN, srcStart: p.dstStart, dstN: p.srcN, dstStart: p.srcStart };
 }
 
 /** narrow: `length` entries of `dim` from `start` (negative start counts from the end). */

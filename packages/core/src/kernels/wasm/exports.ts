@@ -34,6 +34,10 @@ export interface WasmKernels {
   convForwardF64: ConvForwardKernel;
   convBackwardF32: ConvBackwardKernel;
   convBackwardF64: ConvBackwardKernel;
+  geluF32(n: number, x: number, y: number): void;
+  sigmoidF32(n: number, x: number, y: number): void;
+  tanhF32(n: number, x: number, y: number): void;
+  geluBackwardF32(n: number, x: number, gy: number, gx: number): void;
 }
 
 /** assembly/conv.ts convBackward: like convForward, with gy, gw and gx (0: not wanted) addresses. */
