@@ -72,6 +72,11 @@ class Level {
     return leaf;
   }
 
+  /** The arguments, those at `argnums` replaced by their tracked nodes. */
+  trackArgs(args: readonly unknown[], argnums: readonly number[]): unknown[] {
+    return args.map((a, i) => (argnums.includes(i) ? this.track(a as Tensor) : a));
+  }
+
   /** A dummy cotangent of `shape` for the double-VJP construction. */
   dummy(like: Tensor): Tensor {
     const u = zeros(like.shape, { dtype: like.dtype });
@@ -110,7 +115,7 @@ function gradAndValueImpl(op: string, f: AnyFn, opts: FuncGradOptions, args: unk
   const nums = argnumsOf(op, opts.argnums, args);
   return withGradMode(true, () => {
     const level = new Level();
-    const xs = args.map((a, i) => (nums.includes(i) ? level.track(a as Tensor) : a));
+    const xs = level.trackArgs(args, nums);
     const result = f(...xs);
     let value = result;
     let aux: unknown;
@@ -165,7 +170,7 @@ function jacobianImpl(op: string, f: AnyFn, opts: FuncJacobianOptions, args: unk
   const nums = argnumsOf(op, opts.argnums, args);
   return withGradMode(true, () => {
     const level = new Level();
-    const xs = args.map((a, i) => (nums.includes(i) ? level.track(a as Tensor) : a));
+    const xs = level.trackArgs(args, nums);
     const out = f(...xs);
     check(out instanceof Tensor, () => `${op}: f must return a Tensor, got ${describe(out)}`);
     const inputs = nums.map((i) => xs[i] as Tensor);

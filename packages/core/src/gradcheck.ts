@@ -33,6 +33,14 @@ export interface GradcheckReport {
   message: string;
 }
 
+function checkFunctionAndInputs(op: string, fn: unknown, inputs: unknown): asserts inputs is Tensor[] {
+  check(typeof fn === 'function', () => `${op}: fn must be a function, got ${show(fn)}`);
+  check(Array.isArray(inputs) && inputs.length > 0, () => `${op}: inputs must be a non-empty array of tensors`);
+  (inputs as unknown[]).forEach((x, i) => {
+    check(x instanceof Tensor, () => `${op}: input ${i} is ${describe(x)}, expected a Tensor`);
+  });
+}
+
 /**
  * Compares autodiff with central differences (f(x + ε) − f(x − ε)) / 2ε for every element of
  * every input. Inputs are copied to float64; for a non-scalar output f, the scalar checked is
@@ -47,7 +55,7 @@ export function gradcheck(
   inputs: Tensor[],
   opts: GradcheckOptions = {},
 ): GradcheckReport {
-  check(typeof fn === 'function', () => `gradcheck: fn must be a function, got ${show(fn)}`);
+  checkFunctionAndInputs('gradcheck', fn, inputs);
   check(opts !== null && typeof opts === 'object', () => `gradcheck: options must be an object, got ${show(opts)}`);
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
@@ -62,10 +70,6 @@ export function gradcheck(
   ] as const) {
     check(typeof v === 'number' && v >= 0, () => `gradcheck: ${name} must be a number ≥ 0, got ${show(v)}`);
   }
-  check(Array.isArray(inputs) && inputs.length > 0, () => 'gradcheck: inputs must be a non-empty array of tensors');
-  inputs.forEach((x, i) => {
-    check(x instanceof Tensor, () => `gradcheck: input ${i} is ${describe(x)}, expected a Tensor`);
-  });
   const xs = inputs.map((x) => {
     const c = x.clone('float64');
     c.requiresGrad = true;
@@ -137,11 +141,7 @@ export function gradgradcheck(
   inputs: Tensor[],
   opts: GradcheckOptions = {},
 ): GradcheckReport {
-  check(typeof fn === 'function', () => `gradgradcheck: fn must be a function, got ${show(fn)}`);
-  check(Array.isArray(inputs) && inputs.length > 0, () => 'gradgradcheck: inputs must be a non-empty array of tensors');
-  inputs.forEach((x, i) => {
-    check(x instanceof Tensor, () => `gradgradcheck: input ${i} is ${describe(x)}, expected a Tensor`);
-  });
+  checkFunctionAndInputs('gradgradcheck', fn, inputs);
   const rng = new Rng((opts?.seed ?? 0) + 1);
   const random = (shape: readonly number[]) => {
     const t = new Tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
