@@ -5,20 +5,30 @@ import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../src/datasets';
 import { buildExpression, parseVars } from '../src/expression';
 import { deltaByFormula, neuronFormulas, num, zByFormula } from '../src/formula';
-import { DEFAULT_STATE, type PlaygroundState, parseHidden, parseState, toSearch } from '../src/state';
+import { DEFAULT_STATE, type PlaygroundState, parseFeatures, parseHidden, parseState, split, toSearch } from '../src/state';
 import { BackwardStepper } from '../src/stepper';
 import { Trainer } from '../src/trainer';
 
 describe('URL state', () => {
   const run: PlaygroundState = {
-    data: 'spiral',
+    problem: 'regression',
+    data: 'bumps',
     noise: 0.23,
+    ratio: 70,
     seed: 12345,
+    features: ['x1', 'x1x2', 'sinx2'],
     hidden: [5, 3, 7],
     act: 'relu',
     opt: 'rmsprop',
     lr: 0.004,
     batch: 17,
+    reg: 'l1',
+    regRate: 0.003,
+    pace: 5,
+    showTest: true,
+    discretize: true,
+    hide: ['lr', 'features'],
+    tour: 'vanishing',
     expr: 'exp(-x^2) / (1 + y)',
     vars: 'x = 0.5, y = 2',
   };
@@ -32,23 +42,44 @@ describe('URL state', () => {
   });
 
   it('keeps the default of an invalid value and says why', () => {
-    const { state, warnings } = parseState('?data=rings&noise=0.9&seed=1.5&hidden=4,0&act=gelu&lr=-1&batch=999');
+    const { state, warnings } = parseState(
+      '?data=rings&noise=0.9&ratio=95&seed=1.5&features=x1,x3&hidden=4,0&act=gelu&lr=-1&batch=999&reg=l3&regRate=11&pace=7&showTest=yes&hide=start&tour=spiral',
+    );
     expect(state).toEqual(DEFAULT_STATE);
     expect(warnings).toEqual([
-      'data=rings ignored: expected one of moons, circles, xor, spiral',
+      'data=rings ignored: expected for classification, one of moons, circles, xor, spiral, gauss',
       'noise=0.9 ignored: expected a number in [0, 0.5]',
+      'ratio=95 ignored: expected an integer percentage in [10, 90]',
       'seed=1.5 ignored: expected an integer in [0, 2147483647]',
-      'hidden=4,0 ignored: expected 1 to 6 comma-separated widths, each 1 to 16',
+      'features=x1,x3 ignored: expected 1 to 7 of x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2, comma-separated',
+      'hidden=4,0 ignored: expected 0 to 6 comma-separated widths, each 1 to 16',
       'act=gelu ignored: expected one of tanh, relu, sigmoid',
       'lr=-1 ignored: expected a number in [0.00001, 10]',
-      'batch=999 ignored: expected an integer in [1, 200]',
+      'batch=999 ignored: expected an integer in [1, 400]',
+      'reg=l3 ignored: expected one of none, l1, l2',
+      'regRate=11 ignored: expected a number in [0, 10]',
+      'pace=7 ignored: expected 1, 2, 5, 10, 30, 100, 300, 1000, 0',
+      'showTest=yes ignored: expected 1 or 0',
+      'hide=start ignored: expected comma-separated controls among problem, data, noise, test-ratio, seed, features, hidden, act, opt, lr, batch, regularization, reg-rate, pace, show-test, discretize, layers, trace, presets, stepper',
+      'tour=spiral ignored: expected one of xor, vanishing, chain-rule',
     ]);
+    // a data set of the other problem is refused too
+    expect(parseState('?problem=regression&data=moons').warnings).toEqual([
+      'data=moons ignored: expected for regression, one of plane, bumps',
+    ]);
+    expect(parseState('?problem=regression').state.data).toBe('plane');
   });
 
-  it('parses hidden widths', () => {
+  it('parses hidden widths, none meaning no hidden layer', () => {
     expect(parseHidden(' 8, 4 ')).toEqual([8, 4]);
     expect(parseHidden('16')).toEqual([16]);
-    for (const bad of ['', '8,,4', '17', '2.5', '1,1,1,1,1,1,1', 'a']) expect(parseHidden(bad), bad).toBeNull();
+    expect(parseHidden('')).toEqual([]);
+    for (const bad of ['8,,4', '17', '2.5', '1,1,1,1,1,1,1', 'a', ',']) expect(parseHidden(bad), bad).toBeNull();
+  });
+
+  it('parses features into the network order, refusing repeats', () => {
+    expect(parseFeatures('sinx2, x1')).toEqual(['x1', 'sinx2']);
+    for (const bad of ['', 'x1,x1', 'x3', 'x1,']) expect(parseFeatures(bad), bad).toBeNull();
   });
 });
 
