@@ -24,7 +24,7 @@ const SIX_SIGMOID: Partial<PlaygroundState> = {
   problem: 'classification',
   data: 'circles',
   features: ['x1', 'x2'],
-  hidden: [8, 8, 8, 8, 8, 8],
+  hidden: [16, 16, 16, 16, 16, 16],
   act: 'sigmoid',
   opt: 'sgd',
   lr: 0.3,
