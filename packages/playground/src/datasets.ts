@@ -88,7 +88,8 @@ const TARGET: Record<(typeof REGRESSION_SETS)[number], (x: number, y: number) =>
   // a tilted plane
   plane: (x, y) => (x + y) / 2,
   // a positive bump about (−0.4, 0.4) and a negative one about (0.4, −0.4)
-  bumps: (x, y) => Math.exp(-((x + 0.4) ** 2 + (y - 0.4) ** 2) / 0.18) - Math.exp(-((x - 0.4) ** 2 + (y + 0.4) ** 2) / 0.18),
+  bumps: (x, y) =>
+    Math.exp(-((x + 0.4) ** 2 + (y - 0.4) ** 2) / 0.18) - Math.exp(-((x - 0.4) ** 2 + (y + 0.4) ** 2) / 0.18),
 };
 
 /**
@@ -96,7 +97,12 @@ const TARGET: Record<(typeof REGRESSION_SETS)[number], (x: number, y: number) =>
  * `margin`: both axes span the same length, so the plot keeps the plane's proportions.
  */
 export function domainOf(points: Points, margin = 0.25): [number, number, number, number] {
-  let [x0, x1, y0, y1] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  let [x0, x1, y0, y1] = [
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
   for (const [x, y] of points.x) {
     [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
   }

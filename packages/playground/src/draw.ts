@@ -35,13 +35,29 @@ export function signedOutput(p: number, view: OutputView): number {
   return view.discretize ? Math.sign(v) : v;
 }
 
+/** signedColour at 511 levels of v ∈ [−1, 1], RGB interleaved, per strength: frames paint ~10⁵ pixels. */
+const LEVELS = 255;
+const tables = new Map<number, Uint8ClampedArray>();
+function table(strength: number): Uint8ClampedArray {
+  let t = tables.get(strength);
+  if (t === undefined) {
+    t = new Uint8ClampedArray(3 * (2 * LEVELS + 1));
+    for (let i = 0; i <= 2 * LEVELS; i++) t.set(signedColour(i / LEVELS - 1, strength), 3 * i);
+    tables.set(strength, t);
+  }
+  return t;
+}
+
 /** Paints a res × res map into `img` (RGBA), value k at pixel k; `scale` maps a value to [−1, 1]. */
 function paint(img: ImageData, map: ArrayLike<number>, scale: (v: number) => number, strength: number): void {
+  const t = table(strength);
   for (let k = 0; k < map.length; k++) {
-    const [r, g, b] = signedColour(scale(map[k] as number), strength);
-    img.data[4 * k] = r;
-    img.data[4 * k + 1] = g;
-    img.data[4 * k + 2] = b;
+    const v = scale(map[k] as number);
+    const c = Number.isNaN(v) ? 0 : Math.max(-1, Math.min(1, v));
+    const i = 3 * Math.round((c + 1) * LEVELS);
+    img.data[4 * k] = t[i] as number;
+    img.data[4 * k + 1] = t[i + 1] as number;
+    img.data[4 * k + 2] = t[i + 2] as number;
     img.data[4 * k + 3] = 255;
   }
 }
@@ -311,7 +327,7 @@ export class NetworkView {
       return Array.from({ length: n }, (_, j) =>
         Array.from({ length: sizes[l] as number }, (_, i) => {
           const line = el('line', { x1: colX(l), y1: rowY(l, i), x2: colX(l + 1), y2: rowY(l + 1, j) }, g);
-          el('title', {}, line);
+          line.dataset.edge = `${l} ${j} ${i}`;
           return line;
         }),
       );
@@ -335,7 +351,9 @@ export class NetworkView {
           g.setAttribute('aria-label', `inspect ${where}`);
         } else {
           g.setAttribute('data-feature', featureLabels[j] as string);
-          el('text', { x: x - 4, y: y + BOX / 2 + 4, 'text-anchor': 'end' }, svg).textContent = featureLabels[j] as string;
+          el('text', { x: x - 4, y: y + BOX / 2 + 4, 'text-anchor': 'end' }, svg).textContent = featureLabels[
+            j
+          ] as string;
         }
         return { g, canvas, title };
       }),
@@ -363,8 +381,6 @@ export class NetworkView {
           line.setAttribute('stroke', rgb(w >= 0 ? C1 : C0));
           line.setAttribute('stroke-width', (0.5 + (4 * Math.abs(w)) / maxW).toFixed(2));
           line.setAttribute('stroke-opacity', (0.15 + 0.85 * Math.sqrt(Math.abs(g) / maxG)).toFixed(3));
-          (line.firstChild as SVGTitleElement).textContent =
-            `W${l + 1}[${j + 1},${i + 1}] = ${w.toPrecision(4)}, ∂L/∂W = ${g.toPrecision(4)}`;
         });
       });
     });
@@ -400,6 +416,16 @@ export class NetworkView {
     }
     paint(img, map, scale, 0.9);
     ctx.putImageData(img, 0, 0);
+  }
+
+  /** The tooltip of an edge (`data-edge="l j i"`), written when the pointer reaches it. */
+  static edgeTitle(line: SVGLineElement, layers: readonly LayerSnapshot[]): void {
+    const [l, j, i] = (line.dataset.edge ?? '').split(' ').map(Number) as [number, number, number];
+    const w = layers[l]?.weight[j]?.[i];
+    if (w === undefined) return;
+    const g = layers[l]?.weightGrad?.[j]?.[i] ?? 0;
+    const title = (line.firstChild as SVGTitleElement | null) ?? el('title', {}, line);
+    title.textContent = `W${l + 1}[${j + 1},${i + 1}] = ${w.toPrecision(4)}, ∂L/∂W = ${g.toPrecision(4)}`;
   }
 
   /** The neuron element of Linear layer `layer`, unit `unit`. */

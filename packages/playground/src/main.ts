@@ -1,7 +1,6 @@
 // The page: reads the run from the URL, hands training to the worker, draws its frames (one at a
 // time: the worker waits for 'drawn'), and runs the scalar-graph stepper on the main thread (a
 // few dozen Values at most). KaTeX and Graphviz load when first needed.
-import type { Value } from '@chainrule/core';
 import { CLASSIFICATION_SETS, type Points, PROBLEMS, problemOf, REGRESSION_SETS } from './datasets';
 import { LineChart, NetworkView, PlanePlot, type SeriesStyle } from './draw';
 import { buildExpression, parseVars } from './expression';
@@ -149,7 +148,13 @@ function readControls(): PlaygroundState | null {
   if (problemOf(controls.data.value as never) !== controls.problem.value) {
     q.set('data', controls.problem.value === 'classification' ? CLASSIFICATION_SETS[0] : REGRESSION_SETS[0]);
   }
-  q.set('features', [...featureBoxes].filter(([, b]) => b.checked).map(([n]) => n).join(','));
+  q.set(
+    'features',
+    [...featureBoxes]
+      .filter(([, b]) => b.checked)
+      .map(([n]) => n)
+      .join(','),
+  );
   q.set('showTest', view.showTest.checked ? '1' : '0');
   q.set('discretize', view.discretize.checked ? '1' : '0');
   q.set('expr', exprInput.value);
@@ -168,7 +173,10 @@ function saveState(): void {
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (cmd: Command) => worker.postMessage(cmd);
 
-const plot = new PlanePlot($<HTMLCanvasElement>('boundary'), document.getElementById('boundary-axes') as unknown as SVGSVGElement);
+const plot = new PlanePlot(
+  $<HTMLCanvasElement>('boundary'),
+  document.getElementById('boundary-axes') as unknown as SVGSVGElement,
+);
 const networkSvg = document.getElementById('network') as unknown as SVGSVGElement;
 const network = new NetworkView(networkSvg, () => state.act);
 const lossChart = new LineChart(document.getElementById('loss-chart') as unknown as SVGSVGElement, 'loss', false);
@@ -176,7 +184,11 @@ lossChart.setSeries([
   { name: 'train-loss', label: 'training', colour: '#555', width: 1.2 },
   { name: 'test-loss', label: 'held-out', colour: '#0877bd', width: 2, dash: '5 3' },
 ]);
-const flowChart = new LineChart(document.getElementById('flow-chart') as unknown as SVGSVGElement, '‖∂L/∂W‖ per layer', true);
+const flowChart = new LineChart(
+  document.getElementById('flow-chart') as unknown as SVGSVGElement,
+  '‖∂L/∂W‖ per layer',
+  true,
+);
 const inspector = $<HTMLDivElement>('inspector');
 const playButton = $<HTMLButtonElement>('play');
 
@@ -201,11 +213,13 @@ function reset(): void {
   testLoss.clear();
   flow = [...state.hidden, 1].map(() => new Series(256));
   flowChart.setSeries(
-    flow.map((_, l): SeriesStyle => ({
-      name: `grad-norm-${l}`,
-      label: l === flow.length - 1 ? 'output' : `layer ${l + 1}`,
-      colour: LAYER_COLOURS[l % LAYER_COLOURS.length] as string,
-    })),
+    flow.map(
+      (_, l): SeriesStyle => ({
+        name: `grad-norm-${l}`,
+        label: l === flow.length - 1 ? 'output' : `layer ${l + 1}`,
+        colour: LAYER_COLOURS[l % LAYER_COLOURS.length] as string,
+      }),
+    ),
   );
   inspector.innerHTML = '<p class="hint">No neuron selected.</p>';
   delete inspector.dataset.layer;
@@ -254,7 +268,9 @@ function render(f: Frame): void {
   });
   if (f.steps > testLoss.lastStep) {
     testLoss.push(f.steps, f.testLoss);
-    if (f.steps > 0) f.gradNorms.forEach((g, l) => flow[l]?.push(f.steps, g));
+    if (f.steps > 0) {
+      for (const [l, g] of f.gradNorms.entries()) flow[l]?.push(f.steps, g);
+    }
   }
   drawPlot();
   lossChart.update({ 'train-loss': trainLoss.points, 'test-loss': testLoss.points }, f.steps);
@@ -269,7 +285,8 @@ function render(f: Frame): void {
   setStat('test-accuracy', pct(f.testAccuracy), f.testAccuracy);
   setStat('rate', f.running ? f.stepsPerSecond.toFixed(0) : '–', f.stepsPerSecond);
   drawNetwork(f);
-  void renderInspector();
+  // KaTeX is the costliest part of a frame: while training, the inspector follows at most 4 times a second
+  if (!f.running || performance.now() - inspectorAt > 250) void renderInspector();
   if (f.running && newSteps > 0 && state.pace > 0 && state.pace <= 2) animateBackward(f.layers.length);
   document.body.dataset.trained = String(f.steps);
   document.body.dataset.frames = String(frames);
@@ -278,7 +295,16 @@ function render(f: Frame): void {
 function drawPlot(): void {
   if (last === null) return;
   const v = { regression: state.problem === 'regression', discretize: state.discretize };
-  plot.draw(last.grid, last.res, last.domain, v, data?.train ?? null, state.showTest ? (data?.test ?? null) : null, last.trace.index);
+  const output = last.maps[last.maps.length - 1]?.[0] as Float32Array;
+  plot.draw(
+    output,
+    last.res,
+    last.domain,
+    v,
+    data?.train ?? null,
+    state.showTest ? (data?.test ?? null) : null,
+    last.trace.index,
+  );
   plot.canvas.dataset.probe = String(last.trace.index);
 }
 
@@ -291,7 +317,7 @@ function drawNetwork(f: Frame): void {
     width,
   );
   network.update(
-    { layers: f.layers, maps: f.maps, mapRes: f.mapRes, values: [f.trace.input, ...f.trace.layers.map((l) => l.a)] },
+    { layers: f.layers, maps: f.maps, mapRes: f.res, values: [f.trace.input, ...f.trace.layers.map((l) => l.a)] },
     selected,
   );
   if (zoomed) showZoom(zoomed);
@@ -411,7 +437,12 @@ function layerButtons(hidden: readonly number[]): void {
       b.addEventListener('click', () => setHidden(hidden.map((w, k) => (k === l ? w + delta : w))));
       return b;
     };
-    span.append(`layer ${l + 1}: `, button('−', 'remove-neuron', -1, n <= 1), ` ${n} `, button('+', 'add-neuron', 1, n >= MAX_UNITS));
+    span.append(
+      `layer ${l + 1}: `,
+      button('−', 'remove-neuron', -1, n <= 1),
+      ` ${n} `,
+      button('+', 'add-neuron', 1, n >= MAX_UNITS),
+    );
     box.append(span);
   });
   const add = document.querySelector<HTMLButtonElement>('[data-control="add-layer"]');
@@ -434,6 +465,9 @@ function select(target: Element | null): void {
   void renderInspector();
 }
 networkSvg.addEventListener('click', (e) => select(e.target as Element));
+networkSvg.addEventListener('pointerover', (e) => {
+  if (last && e.target instanceof SVGLineElement) NetworkView.edgeTitle(e.target, last.layers);
+});
 networkSvg.addEventListener('keydown', (e) => {
   if (e.key !== 'Enter' && e.key !== ' ') return;
   e.preventDefault();
@@ -476,8 +510,10 @@ for (const [on, off] of [
 }
 
 let inspectorSerial = 0;
+let inspectorAt = Number.NEGATIVE_INFINITY;
 async function renderInspector(): Promise<void> {
   if (selected === null || last === null) return;
+  inspectorAt = performance.now();
   const serial = ++inspectorSerial;
   const { layer: l, unit: j } = selected;
   if (l >= last.layers.length || j >= (last.layers[l]?.bias.length ?? 0)) {
@@ -528,12 +564,12 @@ function applyState(patch: Partial<PlaygroundState>, then?: 'play'): void {
   reset();
   if (then === 'play') play(true);
 }
-document.querySelector('[data-control="preset-sigmoid"]')?.addEventListener('click', () =>
-  applyState(TOUR.vanishing.stops[0]?.state ?? {}, 'play'),
-);
-document.querySelector('[data-control="preset-relu"]')?.addEventListener('click', () =>
-  applyState(TOUR.vanishing.stops[1]?.state ?? {}, 'play'),
-);
+document
+  .querySelector('[data-control="preset-sigmoid"]')
+  ?.addEventListener('click', () => applyState(TOUR.vanishing.stops[0]?.state ?? {}, 'play'));
+document
+  .querySelector('[data-control="preset-relu"]')
+  ?.addEventListener('click', () => applyState(TOUR.vanishing.stops[1]?.state ?? {}, 'play'));
 
 // ---- 5. the scalar graph, step by step ------------------------------------------------------
 

@@ -18,6 +18,9 @@ export type Command =
   /** Trace this training example in the frames that follow (the inspector's example). */
   | { kind: 'probe'; index: number };
 
+/** The resolution of the grid over the plane on which every neuron's value is drawn. */
+export const GRID_RES = 48;
+
 /** What the page draws: the state after `steps` optimizer steps. */
 export interface Frame {
   steps: number;
@@ -31,12 +34,12 @@ export interface Frame {
   trainAccuracy: number;
   testAccuracy: number;
   stepsPerSecond: number;
-  /** The output (P(label 1), or the regression value) on a res × res grid over `domain`, rows from the top down. */
-  grid: Float32Array;
-  res: number;
-  /** Every neuron's value on a mapRes × mapRes grid: [column][unit], column 0 the features. */
+  /**
+   * Every neuron's value on a res × res grid over `domain`, rows from the top down: [column][unit],
+   * column 0 the features; the last column's one map is the output (P(label 1), or the regression value).
+   */
   maps: Float32Array[][];
-  mapRes: number;
+  res: number;
   domain: [number, number, number, number];
   layers: LayerSnapshot[];
   /** ‖∂L/∂W⁽ˡ⁾‖ of the last step, per layer. */

@@ -102,7 +102,9 @@ export class Trainer {
   /** λ Σ|W| (L1) or λ Σ W² (L2) over every layer's weights; null without a penalty. */
   private penalty(): Tensor | null {
     if (this.reg === 'none' || this.regRate === 0) return null;
-    const terms = this.model.layers.map((layer) => (this.reg === 'l1' ? layer.weight.abs() : layer.weight.square()).sum());
+    const terms = this.model.layers.map((layer) =>
+      (this.reg === 'l1' ? layer.weight.abs() : layer.weight.square()).sum(),
+    );
     return terms.reduce((s, term) => s.add(term)).mul(this.regRate);
   }
 
@@ -140,7 +142,9 @@ export class Trainer {
 
   /** The mean data loss over `points`, without the penalty. */
   loss(points: Points): number {
-    return noGrad(() => this.dataLoss(this.model.forward(this.inputs(points.x)), tensor(points.y.map((y) => [y]))).item());
+    return noGrad(() =>
+      this.dataLoss(this.model.forward(this.inputs(points.x)), tensor(points.y.map((y) => [y]))).item(),
+    );
   }
 
   /** The fraction of `points` whose label is the predicted one (P(1) > 0.5); NaN for regression. */

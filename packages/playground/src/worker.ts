@@ -1,12 +1,10 @@
 // The training loop, off the main thread. Steps run at the page's pace (or as fast as the
 // machine goes), in bursts of at most BURST_MS so commands get through; after a burst the worker
 // posts a frame only if the page has drawn the previous one, so frames never queue up.
-import type { Command, Frame, Report } from './protocol';
+import { type Command, type Frame, GRID_RES, type Report } from './protocol';
 import { Trainer } from './trainer';
 
-const BURST_MS = 30;
-const GRID_RES = 64;
-const MAP_RES = 24;
+const BURST_MS = 20;
 
 let trainer: Trainer | null = null;
 let running = false;
@@ -32,7 +30,7 @@ function frame(): Frame {
   const t = trainer as Trainer;
   const now = performance.now();
   bursts = bursts.filter(([time]) => now - time < 1000);
-  const maps = t.neuronMaps(MAP_RES);
+  const maps = t.neuronMaps(GRID_RES);
   const f: Frame = {
     steps: t.steps,
     running,
@@ -42,10 +40,8 @@ function frame(): Frame {
     trainAccuracy: t.accuracy(t.train),
     testAccuracy: t.accuracy(t.test),
     stepsPerSecond: running ? bursts.reduce((n, [, steps]) => n + steps, 0) : 0,
-    grid: t.grid(GRID_RES),
-    res: GRID_RES,
     maps,
-    mapRes: MAP_RES,
+    res: GRID_RES,
     domain: t.domain,
     layers: t.snapshot(),
     gradNorms: t.gradNorms(),
@@ -61,7 +57,7 @@ function flush(): void {
   const f = frame();
   dirty = false;
   inFlight = true;
-  post({ kind: 'frame', run, frame: f }, [f.grid.buffer, f.newLosses.buffer, ...f.maps.flat().map((m) => m.buffer)]);
+  post({ kind: 'frame', run, frame: f }, [f.newLosses.buffer, ...f.maps.flat().map((m) => m.buffer)]);
 }
 
 function schedule(ms: number): void {

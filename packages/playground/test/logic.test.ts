@@ -6,10 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { ChainruleError, topoSort, type Value } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../src/datasets';
+import { C0, C1 } from '../src/draw';
 import { buildExpression, parseVars } from '../src/expression';
 import { deltaByFormula, neuronFormulas, num, zByFormula } from '../src/formula';
-import { DEFAULT_STATE, type PlaygroundState, parseFeatures, parseHidden, parseState, split, toSearch } from '../src/state';
 import { Series } from '../src/series';
+import {
+  DEFAULT_STATE,
+  type PlaygroundState,
+  parseFeatures,
+  parseHidden,
+  parseState,
+  split,
+  toSearch,
+} from '../src/state';
 import { BackwardStepper } from '../src/stepper';
 import { slug, TOUR } from '../src/tours';
 import { Trainer } from '../src/trainer';
@@ -254,6 +263,21 @@ describe('training and the inspector', () => {
   });
 });
 
+describe('colours', () => {
+  it('are at least 3:1 against white, as WCAG asks of graphics (dots, edges)', () => {
+    // WCAG 2 relative luminance and contrast ratio
+    const lum = (c: readonly number[]) =>
+      c
+        .map((v) => v / 255)
+        .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((s, v, i) => s + v * ([0.2126, 0.7152, 0.0722][i] as number), 0);
+    const contrast = (c: readonly number[]) => 1.05 / (lum(c) + 0.05);
+    expect(contrast(C0)).toBeGreaterThanOrEqual(3);
+    expect(contrast(C1)).toBeGreaterThanOrEqual(3);
+    expect(contrast([245, 147, 34])).toBeLessThan(3); // the first edition's orange: 2.3:1
+  });
+});
+
 describe('the downsampled series', () => {
   it('keeps at most `capacity` buckets, each the exact mean of its steps', () => {
     const s = new Series(8);
@@ -321,7 +345,7 @@ describe('features, regression and regularization', () => {
     expect(neuronFormulas(layers, trace, 1, 0, 'tanh', { regression: true }).delta.refs).toBe('F2, F10 (N = 1)');
     // the targets: (x + y)/2 before the noise
     const clean = makeDataset('plane', 20, 0, 3);
-    clean.x.forEach(([x, y], i) => expect(clean.y[i]).toBeCloseTo((x + y) / 2, 12));
+    for (const [i, [x, y]] of clean.x.entries()) expect(clean.y[i]).toBeCloseTo((x + y) / 2, 12);
   });
 
   it('adds λ Σ|W| or λ Σ W² to the loss it differentiates, not to the loss it reports', () => {
@@ -341,7 +365,8 @@ describe('features, regression and regularization', () => {
     });
     const l1 = new Trainer({ ...base, reg: 'l1', regRate: 0.05 });
     l1.step();
-    (l1.snapshot()[0]?.weightGrad as number[][]).forEach((row, j) => {
+    const gl1 = l1.snapshot()[0]?.weightGrad as number[][];
+    gl1.forEach((row, j) => {
       row.forEach((v, i) => {
         expect(v).toBeCloseTo((g[j]?.[i] as number) + 0.05 * Math.sign(w0[j]?.[i] as number), 6);
       });
