@@ -14,14 +14,20 @@ const bugs = PLANTED.filter((b) => only.length === 0 || only.includes(b.name));
 
 /** Runs the browser suite with `bug` planted; returns the names of the tests that failed. */
 function run(bug: string | undefined): { ok: boolean; failed: string[] } {
-  const env: NodeJS.ProcessEnv = { ...process.env, PLAYGROUND_ENDURANCE_S: process.env.PLAYGROUND_ENDURANCE_S ?? '5' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PLAYGROUND_ENDURANCE_S: process.env.PLAYGROUND_ENDURANCE_S ?? '5',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
   if (bug) env.PLAYGROUND_PLANT = bug;
   const r = spawnSync('npx', ['vitest', 'run', 'packages/playground/test/browser.test.ts', '--reporter=verbose'], {
     cwd: repo,
     env,
     encoding: 'utf8',
   });
-  const out = `${r.stdout}${r.stderr}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const out = `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   const failed = [...out.matchAll(/^\s*[×✗] (.+?)(?: \d+ms)?$/gm)].map((m) => (m[1] as string).trim());
   return { ok: r.status === 0, failed };
 }

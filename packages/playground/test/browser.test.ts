@@ -394,6 +394,17 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
     expect(elapsed).toBeGreaterThan(0.9);
   });
 
+  it('at one step a second, lights the edges up from the output back to the inputs: δ travelling back', async () => {
+    await page.selectOption(q('pace'), '1');
+    const steps = await stat(page, 'step');
+    await page.click(q('start'));
+    // the output layer's edges first, then the hidden layers' (the network is 2 → 6 → 6 → 1)
+    await page.waitForSelector('#network [data-edges="2"].pulse', { timeout: 30_000 });
+    await page.waitForSelector('#network [data-edges="0"].pulse', { timeout: 30_000 });
+    await page.click(q('start'));
+    expect(await stat(page, 'step')).toBeGreaterThan(steps);
+  });
+
   it(
     'keeps training for the whole run at full speed, and pausing stops the counter within 0.5 s',
     async () => {
