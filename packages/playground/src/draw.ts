@@ -311,7 +311,8 @@ export class NetworkView {
     this.layout = key;
     this.sizes = [...sizes];
     const svg = this.svg;
-    svg.replaceChildren();
+    const title = svg.querySelector('title');
+    svg.replaceChildren(...(title ? [title] : []));
     const rowGap = 36;
     const most = Math.max(...sizes);
     const height = most * rowGap + 30;

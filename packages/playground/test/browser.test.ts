@@ -413,12 +413,12 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
       await page.waitForSelector('body[data-frames]', { timeout: 30_000 });
       // the page's own clock: when did the counter last change?
       await page.evaluate(() => {
-        const w = window as unknown as { changes: [number, number][] };
+        const w = window as unknown as { changes: [number, number, number][] };
         w.changes = [];
         const dd = document.querySelector('[data-stat="step"]') as HTMLElement;
-        new MutationObserver(() => w.changes.push([performance.now(), Number(dd.dataset.value)])).observe(dd, {
-          attributes: true,
-        });
+        new MutationObserver(() =>
+          w.changes.push([performance.now(), Number(dd.dataset.value), Number(document.body.dataset.frames)]),
+        ).observe(dd, { attributes: true });
       });
       await page.click(q('start'));
       // neuron clicks during training always open the inspector: the elements stay in place
@@ -443,15 +443,18 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
       });
       await page.waitForTimeout(1500);
       const { changes, now } = await page.evaluate(() => ({
-        changes: (window as unknown as { changes: [number, number][] }).changes,
+        changes: (window as unknown as { changes: [number, number, number][] }).changes,
         now: performance.now(),
       }));
-      const lastChange = changes[changes.length - 1] as [number, number];
+      const lastChange = changes[changes.length - 1] as [number, number, number];
+      // at most two frames after the pause moved the counter: the one in flight and the worker's last
+      const pausedAtFrame = Number(await page.getAttribute('body', 'data-paused-at-frame'));
       console.log(
         `after ${ENDURANCE_S} s at full speed (16-16-16): ${lastChange[1]} steps, ${await frames(page)} frames; the counter stopped ${(lastChange[0] - pausedAt).toFixed(0)} ms after pause`,
       );
       expect(now - pausedAt).toBeGreaterThan(1400);
       expect(lastChange[0] - pausedAt).toBeLessThan(500);
+      expect(lastChange[2]).toBeLessThanOrEqual(pausedAtFrame + 2);
       expect(lastChange[1]).toBeGreaterThan(1000);
       expect(errors).toEqual([]);
     },
