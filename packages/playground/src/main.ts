@@ -211,6 +211,7 @@ function reset(): void {
   selected = null;
   trainLoss.clear();
   testLoss.clear();
+  shownSteps = -1;
   flow = [...state.hidden, 1].map(() => new Series(256));
   flowChart.setSeries(
     flow.map(
@@ -232,6 +233,7 @@ worker.onmessage = (e: MessageEvent<Report>) => {
   const r = e.data;
   if (r.run !== run) return;
   if (r.kind === 'data') data = { train: r.train, test: r.test };
+  else if (r.kind === 'paused') showSteps(r.steps);
   else if (r.kind === 'error') {
     playButton.textContent = 'start';
     warn([`training stopped: ${r.message}`]);
@@ -275,7 +277,7 @@ function render(f: Frame): void {
   drawPlot();
   lossChart.update({ 'train-loss': trainLoss.points, 'test-loss': testLoss.points }, f.steps);
   flowChart.update(Object.fromEntries(flow.map((s, l) => [`grad-norm-${l}`, s.points])), f.steps);
-  setStat('step-count', String(f.steps), f.steps);
+  showSteps(f.steps);
   const lastLoss = f.newLosses[f.newLosses.length - 1];
   if (lastLoss !== undefined) setStat('loss-value', lastLoss.toFixed(4), lastLoss);
   else if (f.steps === 0) setStat('loss-value', '–', Number.NaN);
@@ -332,6 +334,17 @@ function animateBackward(layers: number): void {
     setTimeout(() => g.classList.add('pulse'), (layers - 1 - l) * each);
     setTimeout(() => g.classList.remove('pulse'), (layers - l) * each);
   }
+}
+
+/**
+ * The step counter moves forward only: a frame drawn after 'paused' (the one in flight) may be
+ * older than the step training stopped at.
+ */
+let shownSteps = -1;
+function showSteps(steps: number): void {
+  if (steps <= shownSteps) return;
+  shownSteps = steps;
+  setStat('step-count', String(steps), steps);
 }
 
 function setStat(id: string, text: string, value: number): void {

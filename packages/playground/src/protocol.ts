@@ -56,4 +56,6 @@ export type Report =
       test: { x: [number, number][]; y: number[] };
     }
   | { kind: 'frame'; run: number; frame: Frame }
+  /** Sent at once on 'pause', ahead of the (costlier) last frame: the step training stopped at. */
+  | { kind: 'paused'; run: number; steps: number }
   | { kind: 'error'; run: number; message: string };

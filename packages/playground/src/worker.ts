@@ -129,6 +129,7 @@ function handle(cmd: Command): void {
       break;
     case 'pause':
       running = false;
+      if (trainer !== null) post({ kind: 'paused', run, steps: trainer.steps });
       dirty = true;
       flush();
       break;

@@ -416,9 +416,12 @@ describe.skipIf(!hasChromium)('the playground in headless Chromium', () => {
         const w = window as unknown as { changes: [number, number, number][] };
         w.changes = [];
         const dd = document.querySelector('[data-stat="step"]') as HTMLElement;
-        new MutationObserver(() =>
-          w.changes.push([performance.now(), Number(dd.dataset.value), Number(document.body.dataset.frames)]),
-        ).observe(dd, { attributes: true });
+        new MutationObserver(() => {
+          const step = Number(dd.dataset.value);
+          if (step !== w.changes[w.changes.length - 1]?.[1]) {
+            w.changes.push([performance.now(), step, Number(document.body.dataset.frames)]);
+          }
+        }).observe(dd, { attributes: true });
       });
       await page.click(q('start'));
       // neuron clicks during training always open the inspector: the elements stay in place
