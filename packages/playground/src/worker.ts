@@ -72,8 +72,7 @@ function burst(): void {
     let n = 0;
     for (; performance.now() - t0 < BURST_MS; n++) takeStep();
     record(n);
-    flush();
-    schedule(0);
+    then(() => 0);
     return;
   }
   // paced: the steps due by now, then sleep until the next one is due
@@ -84,9 +83,19 @@ function burst(): void {
     paceSteps++;
   }
   record(paceSteps - before);
-  flush();
-  if (paceSteps < due) schedule(0);
-  else schedule(Math.max(0, paceStart + (1000 * paceSteps) / pace - performance.now()));
+  then(() => (paceSteps < due ? 0 : Math.max(0, paceStart + (1000 * paceSteps) / pace - performance.now())));
+}
+
+/**
+ * After a burst: the frame, then the next burst after `wait()` ms. The frame is a task of its own,
+ * so that a 'pause' which arrived during the steps is answered before the frame is computed.
+ */
+function then(wait: () => number): void {
+  timer = setTimeout(() => {
+    timer = null;
+    flush();
+    schedule(wait());
+  }, 0);
 }
 
 function takeStep(): void {
