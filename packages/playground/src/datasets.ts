@@ -2,12 +2,25 @@
 // in the URL gives the same points on every visit. Labels are 0 and 1, half of the points each.
 import { Rng } from '@chainrule/core';
 
+/** The two kinds of problem: labels 0 and 1, or a real target in [−1, 1]. */
+export const PROBLEMS = ['classification', 'regression'] as const;
+/** One of PROBLEMS (the URL's `problem`). */
+export type Problem = (typeof PROBLEMS)[number];
+/** The classification data sets (labels 0 and 1). */
+export const CLASSIFICATION_SETS = ['moons', 'circles', 'xor', 'spiral', 'gauss'] as const;
+/** The regression data sets (targets in [−1, 1]). */
+export const REGRESSION_SETS = ['plane', 'bumps'] as const;
 /** The data sets the page offers. */
-export const DATASETS = ['moons', 'circles', 'xor', 'spiral'] as const;
+export const DATASETS = [...CLASSIFICATION_SETS, ...REGRESSION_SETS] as const;
 /** The name of one of them (the URL's `data`). */
 export type DatasetName = (typeof DATASETS)[number];
 
-/** Points in the plane (`x[i] = [x₁, x₂]`) and their labels `y[i] ∈ {0, 1}`. */
+/** The problem a data set poses. */
+export function problemOf(name: DatasetName): Problem {
+  return (REGRESSION_SETS as readonly string[]).includes(name) ? 'regression' : 'classification';
+}
+
+/** Points in the plane (`x[i] = [x₁, x₂]`) and their labels `y[i] ∈ {0, 1}` (regression: targets in [−1, 1]). */
 export interface Points {
   x: [number, number][];
   y: number[];
@@ -19,6 +32,13 @@ export function makeDataset(name: DatasetName, n: number, noise: number, seed: n
   const x: [number, number][] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (name === 'plane' || name === 'bumps') {
+      // uniform in [−1, 1]²; the target is a function of the point before the noise
+      const [px, py] = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+      x.push([px + noise * rng.normal(), py + noise * rng.normal()]);
+      y.push(TARGET[name](px, py));
+      continue;
+    }
     const label = i % 2;
     const [px, py] = POINT[name](label, i, n, rng);
     x.push([px + noise * rng.normal(), py + noise * rng.normal()]);
@@ -29,7 +49,12 @@ export function makeDataset(name: DatasetName, n: number, noise: number, seed: n
 
 type PointMaker = (label: number, i: number, n: number, rng: Rng) => [number, number];
 
-const POINT: Record<DatasetName, PointMaker> = {
+const POINT: Record<(typeof CLASSIFICATION_SETS)[number], PointMaker> = {
+  // two Gaussian blobs of standard deviation 0.25, about (−0.5, −0.5) (label 0) and (0.5, 0.5)
+  gauss: (label, _i, _n, rng) => {
+    const c = label === 0 ? -0.5 : 0.5;
+    return [c + 0.25 * rng.normal(), c + 0.25 * rng.normal()];
+  },
   // scikit-learn's make_moons (as @chainrule/examples' makeMoons), shifted by (−0.5, −0.25) to
   // centre it on the origin
   moons: (label, _i, _n, rng) => {
@@ -58,9 +83,30 @@ const POINT: Record<DatasetName, PointMaker> = {
   },
 };
 
-/** The bounding box `[x₁ min, x₁ max, x₂ min, x₂ max]` of the points, widened by `margin`. */
+/** The regression targets, in [−1, 1]. */
+const TARGET: Record<(typeof REGRESSION_SETS)[number], (x: number, y: number) => number> = {
+  // a tilted plane
+  plane: (x, y) => (x + y) / 2,
+  // a positive bump about (−0.4, 0.4) and a negative one about (0.4, −0.4)
+  bumps: (x, y) =>
+    Math.exp(-((x + 0.4) ** 2 + (y - 0.4) ** 2) / 0.18) - Math.exp(-((x - 0.4) ** 2 + (y + 0.4) ** 2) / 0.18),
+};
+
+/**
+ * The square `[x₁ min, x₁ max, x₂ min, x₂ max]` about the points' bounding box, widened by
+ * `margin`: both axes span the same length, so the plot keeps the plane's proportions.
+ */
 export function domainOf(points: Points, margin = 0.25): [number, number, number, number] {
-  const xs = points.x.map((p) => p[0]);
-  const ys = points.x.map((p) => p[1]);
-  return [Math.min(...xs) - margin, Math.max(...xs) + margin, Math.min(...ys) - margin, Math.max(...ys) + margin];
+  let [x0, x1, y0, y1] = [
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+  for (const [x, y] of points.x) {
+    [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+  }
+  const half = Math.max(x1 - x0, y1 - y0) / 2 + margin;
+  const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
+  return [cx - half, cx + half, cy - half, cy + half];
 }
