@@ -34,8 +34,12 @@ function warn(lines: string[]): void {
 }
 warn(parsed.warnings);
 
-/** docs/backprop.md, at a heading: in the repository beside the built site, or through Vite's /@fs/ in development. */
-const DOCS = import.meta.env.DEV ? `/@fs${__REPO_ROOT__}/docs/backprop.md` : '../../../docs/backprop.md';
+/**
+ * docs/backprop.md, at a heading: in the built documentation site the playground sits in
+ * `site/playground/`, beside the guide's page `site/documents/Backpropagation.html` (whose
+ * anchors are the same slugs as GitHub's); in development, the file through Vite's /@fs/.
+ */
+const DOCS = import.meta.env.DEV ? `/@fs${__REPO_ROOT__}/docs/backprop.md` : '../documents/Backpropagation.html';
 const docsLink = (heading: string) => `${DOCS}#${slug(heading)}`;
 $<HTMLAnchorElement>('f23-link').href = docsLink('Vanishing gradients');
 
