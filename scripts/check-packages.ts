@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * The most each packed tarball may weigh (bytes, gzipped .tgz). A tarball is `dist/` only: the
  * ESM and CJS builds, unminified and readable, and their types; no source maps, no `src/`.
  */
-const BUDGETS = { core: 300_000, nn: 150_000 } as const;
+const BUDGETS = { core: 300_000, nn: 170_000 } as const; // nn 152.6 kB after PyTorch parity, round two
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const attw = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js');
 const work = mkdtempSync(join(tmpdir(), 'chainrule-packages-'));
