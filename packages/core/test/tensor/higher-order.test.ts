@@ -15,6 +15,7 @@ import {
   crossEntropy,
   embedding,
   exp,
+  ge,
   grad,
   gradcheck,
   gradgradcheck,
@@ -29,6 +30,7 @@ import {
   type Tensor,
   tensor,
   topoSort,
+  tril,
   where,
   zeros,
 } from '../../src/index';
@@ -364,5 +366,8 @@ describe('edge cases that must not give NaN or a TypeError', () => {
     expect(() => exp(null as unknown as Tensor)).toThrow('exp: expected a Tensor, got null');
     expect(() => reshape(3 as unknown as Tensor, [1])).toThrow('reshape: expected a Tensor, got 3');
     expect(() => softmax(undefined as unknown as Tensor)).toThrow('softmax: expected a Tensor, got undefined');
+    expect(() => ge(null as unknown as Tensor, 1)).toThrow('ge: expected a Tensor, got null');
+    expect(() => maximum(null as unknown as Tensor, 1)).toThrow('maximum: expected a Tensor, got null');
+    expect(() => tril(null as unknown as Tensor)).toThrow('tril: expected a Tensor, got null');
   });
 });

@@ -171,17 +171,16 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** The lower triangle of the last two dims (j − i ≤ diagonal), zeros above. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
-  checkTensor('tril', x);
   return triangle('tril', x, diagonal, false);
 }
 
 /** The upper triangle of the last two dims (j − i ≥ diagonal), zeros below. */
 export function triu(x: Tensor, diagonal = 0): Tensor {
-  checkTensor('triu', x);
   return triangle('triu', x, diagonal, true);
 }
 
 function triangle(op: string, x: Tensor, diagonal: number, upper: boolean): Tensor {
+  checkTensor(op, x);
   check(x.ndim >= 2, () => `${op}: expects a tensor of at least 2 dims, got shape ${fmtShape(x.shape)}`);
   check(Number.isInteger(diagonal), () => `${op}: diagonal must be an integer, got ${show(diagonal)}`);
   const rows = x.shape[x.ndim - 2] as number;

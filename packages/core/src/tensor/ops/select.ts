@@ -14,6 +14,7 @@ import { sumTo } from './reduce';
 type Outcomes = readonly [lt: number, eq: number, gt: number, nan: number];
 
 function compare(op: string, a: Tensor, b: TensorLike, [lt, eq, gt, nan]: Outcomes): Tensor {
+  checkTensor(op, a);
   const B = asTensor(op, b, a.dtype);
   const p = broadcastPlan(op, a.shape, B.shape);
   const y = empty(p.shape, 'bool');
@@ -24,27 +25,22 @@ function compare(op: string, a: Tensor, b: TensorLike, [lt, eq, gt, nan]: Outcom
 
 /** a = b, elementwise with broadcasting: a bool tensor. */
 export function eq(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('eq', a);
   return compare('eq', a, b, [0, 1, 0, 0]);
 }
 /** a ≠ b (true where either is NaN). */
 export function ne(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('ne', a);
   return compare('ne', a, b, [1, 0, 1, 1]);
 }
 /** a < b. */
 export function lt(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('lt', a);
   return compare('lt', a, b, [1, 0, 0, 0]);
 }
 /** a ≤ b. */
 export function le(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('le', a);
   return compare('le', a, b, [1, 1, 0, 0]);
 }
 /** a > b. */
 export function gt(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('gt', a);
   return compare('gt', a, b, [0, 0, 1, 0]);
 }
 /** a ≥ b. */
@@ -140,6 +136,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 }
 
 function extremum(op: string, a: Tensor, b: TensorLike, sign: number): Tensor {
+  checkTensor(op, a);
   const B = asTensor(op, b, a.dtype);
   const p = broadcastPlan(op, a.shape, B.shape);
   const y = empty(p.shape, promote(a.dtype, B.dtype));
@@ -168,12 +165,10 @@ function extremum(op: string, a: Tensor, b: TensorLike, sign: number): Tensor {
 
 /** The elementwise maximum of a and b, broadcasting; NaN if either is NaN. */
 export function maximum(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('maximum', a);
   return extremum('maximum', a, b, 1);
 }
 
 /** The elementwise minimum of a and b, broadcasting; NaN if either is NaN. */
 export function minimum(a: Tensor, b: TensorLike): Tensor {
-  checkTensor('minimum', a);
   return extremum('minimum', a, b, -1);
 }
