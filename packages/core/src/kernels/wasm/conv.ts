@@ -141,7 +141,9 @@ function convBackwardCall(
     ]);
   const kernel = es === 8 ? 'convBackwardF64' : 'convBackwardF32';
   const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convBackwardF32>));
-  runSplit(kernel, blocks, args, here, { args: [14, 15], stride: perThread });
+  // the weight gradient's ranges are fixed (its summation order); whether threads take them is not
+  const share = gw === null || partsFor(convFlops(p), p.batch) > 1;
+  runSplit(kernel, blocks, args, here, { args: [14, 15], stride: perThread }, share);
   if (gw) {
     for (let t = 1; t < blocks; t++) {
       const part = gwTarget(t) / es;

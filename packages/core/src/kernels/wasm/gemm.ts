@@ -12,7 +12,7 @@ import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
 import type { WasmKernels } from './exports';
-import { getNumThreads, heapI32, onThreads, reserve, runSplit, threadPool, threadSlots } from './runtime';
+import { getNumThreads, heapI32, onThreads, reserve, runSplit, threadPool, threadSlots, threadsFree } from './runtime';
 import { type KernelArgs, MAX_PARTS } from './threads';
 
 /**
@@ -37,10 +37,11 @@ export const PARTS_PER_THREAD = 4;
 /**
  * How many parts a job of `flops` multiply-adds, divisible into `units` at most, is split into
  * now: 1 unless threads are on, each thread gets THREAD_MIN_FLOPS and each part PART_MIN_FLOPS,
- * and the pool has not stepped back from a busy machine (threads.ts `wanted`).
+ * other processes leave CPUs free for the threads (load.ts), and the pool has not stepped back
+ * after splits that did not pay (threads.ts `wanted`).
  */
 export function partsFor(flops: number, units: number): number {
-  const t = Math.min(getNumThreads(), Math.floor(flops / THREAD_MIN_FLOPS));
+  const t = threadsFree(Math.min(getNumThreads(), Math.floor(flops / THREAD_MIN_FLOPS)));
   if (t < 2 || !threadPool()?.wanted()) return 1;
   return Math.max(1, Math.min(MAX_PARTS, PARTS_PER_THREAD * t, units, Math.floor(flops / PART_MIN_FLOPS)));
 }

@@ -5,6 +5,7 @@
 import { ChainruleError, show } from '../../errors';
 import { relaxedSimd, simd128 } from './binary';
 import type { WasmApi, WasmKernels, WasmMemory, WasmModule } from './exports';
+import { type MachineLoad, nodeMachineLoad } from './load';
 import { withSharedMemory } from './shared';
 import {
   type KernelArgs,
@@ -367,6 +368,21 @@ function cpuCount(): number {
   return cpus;
 }
 
+let machine: MachineLoad | null | undefined;
+
+/**
+ * The threads a product may use now, at most `wanted`: fewer while other processes keep the
+ * machine's CPUs busy (load.ts), `wanted` where that cannot be read or the pool is not adaptive.
+ */
+export function threadsFree(wanted: number): number {
+  if (wanted < 2 || !KernelThreads.adaptive) return wanted;
+  if (machine === undefined) {
+    const proc = (globalThis as { process?: { cpuUsage(): { user: number; system: number } } }).process;
+    machine = nodeMachineLoad(nodeBuiltin('node:fs'), proc);
+  }
+  return machine ? machine.threads(wanted) : wanted;
+}
+
 /** Threads used when none were requested: in Node the CPUs this process may use, at most 4; 1 elsewhere. */
 function defaultThreads(): number {
   return threadsPossible() ? Math.min(4, cpuCount()) : 1;
@@ -440,7 +456,8 @@ export function threadPool(): KernelThreads | null {
 /**
  * Runs parts 0 … parts−1 of a split kernel: on the worker threads and the calling thread when the
  * pool is up and the call is in the resident memory, else one after another on the calling thread
- * (`here`, scratch slot 0). Either way each part computes the same numbers.
+ * (`here`, scratch slot 0), and so too when `share` is off (parts fixed for their summation order,
+ * on a machine too busy for threads). Either way each part computes the same numbers.
  */
 export function runSplit(
   kernel: ThreadKernel,
@@ -448,8 +465,9 @@ export function runSplit(
   args: (part: number) => KernelArgs,
   here: (a: KernelArgs) => void,
   scratch: Scratch,
+  share = true,
 ): void {
-  const pool = parts > 1 && oversized === null ? threads : null;
+  const pool = share && parts > 1 && oversized === null ? threads : null;
   if (pool) pool.runParts(kernel, parts, args, here, scratch);
   else for (let p = 0; p < parts; p++) here(args(p));
 }
