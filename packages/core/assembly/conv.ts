@@ -4,6 +4,7 @@
 // float32 and float64 on byte addresses. Each mirrors its TypeScript reference in
 // src/kernels/conv.ts.
 import { gemmF32, gemmF64 } from './gemm';
+import { col2imAdd, im2col } from './windows';
 
 /** y[n, c, i] += bias[c]. */
 @inline
@@ -147,59 +148,16 @@ function gemm<T>(
   else gemmF64(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, work);
 }
 
-/** cols = the windows of x[n, g] ([colRows, outSize], through the plan's index map; 0 in the padding). */
-@inline
-function im2col<T>(
-  n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, x: usize, index: usize,
-  cols: usize,
-): void {
-  const es = sizeof<T>();
-  for (let c = 0; c < inPerGroup; c++) {
-    const xc = x + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
-    for (let t = 0; t < kSize; t++) {
-      const row = cols + <usize>((c * kSize + t) * outSize) * es;
-      const map = index + <usize>(t * outSize) * 4;
-      for (let o = 0; o < outSize; o++) {
-        const i = load<i32>(map + <usize>o * 4);
-        store<T>(row + <usize>o * es, i < 0 ? <T>0 : load<T>(xc + <usize>i * es));
-      }
-    }
-  }
-}
-
-/** gx[n, g] += col2im(cols): each column's taps added back to the input positions they came from. */
-@inline
-function col2imAdd<T>(
-  n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, cols: usize,
-  index: usize, gx: usize,
-): void {
-  const es = sizeof<T>();
-  for (let c = 0; c < inPerGroup; c++) {
-    const gc = gx + <usize>((n * inChannels + g * inPerGroup + c) * inSize) * es;
-    for (let t = 0; t < kSize; t++) {
-      const row = cols + <usize>((c * kSize + t) * outSize) * es;
-      const map = index + <usize>(t * outSize) * 4;
-      for (let o = 0; o < outSize; o++) {
-        const i = load<i32>(map + <usize>o * 4);
-        if (i >= 0) {
-          const d = gc + <usize>i * es;
-          store<T>(d, load<T>(d) + load<T>(row + <usize>o * es));
-        }
-      }
-    }
-  }
-}
-
 /**
  * Convolution forward of images n0 … n1−1 without bias: for each image n and group g, the windows
- * of x[n, g] gathered into cols ([colRows, outSize], through the plan's index map; 0 in the
+ * of x[n, g] gathered into cols ([colRows, outSize], through the plan's window table; 0 in the
  * padding), then Y[n, g] = W[g] · cols by gemm, all in this memory. `cols` holds colRows·outSize
  * elements and `work` gemm's scratch for outSize columns.
  */
 @inline
 function convForward<T>(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, y: usize, cols: usize, work: usize,
 ): void {
   const es = sizeof<T>();
   const colRows = inPerGroup * kSize;
@@ -207,7 +165,7 @@ function convForward<T>(
   const outChannels = groups * outPerGroup;
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < groups; g++) {
-      im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, index, cols);
+      im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, table, cols);
       const wg = w + <usize>(g * outPerGroup * colRows) * es;
       const yg = y + <usize>((n * outChannels + g * outPerGroup) * outSize) * es;
       gemm<T>(outPerGroup, outSize, colRows, wg, colRows, false, cols, outSize, false, yg, outSize, false, work);
@@ -224,7 +182,7 @@ function convForward<T>(
 @inline
 function convBackward<T>(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
 ): void {
   const es = sizeof<T>();
   const colRows = inPerGroup * kSize;
@@ -235,12 +193,12 @@ function convBackward<T>(
       const gyg = gy + <usize>((n * outChannels + g * outPerGroup) * outSize) * es;
       const wOffset = <usize>(g * outPerGroup * colRows) * es;
       if (gw != 0) {
-        im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, index, cols);
+        im2col<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, x, table, cols);
         gemm<T>(outPerGroup, colRows, outSize, gyg, outSize, false, cols, outSize, true, gw + wOffset, colRows, true, work);
       }
       if (gx != 0) {
         gemm<T>(colRows, outSize, outPerGroup, w + wOffset, colRows, true, gyg, outSize, false, cols, outSize, false, work);
-        col2imAdd<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, cols, index, gx);
+        col2imAdd<T>(n, g, inChannels, inPerGroup, inSize, outSize, kSize, cols, table, gx);
       }
     }
   }
@@ -248,26 +206,26 @@ function convBackward<T>(
 
 export function convBackwardF32(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
 ): void {
-  convBackward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, gy, gw, gx, cols, work);
+  convBackward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, table, w, gy, gw, gx, cols, work);
 }
 export function convBackwardF64(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, gy: usize, gw: usize, gx: usize, cols: usize, work: usize,
 ): void {
-  convBackward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, gy, gw, gx, cols, work);
+  convBackward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, table, w, gy, gw, gx, cols, work);
 }
 
 export function convForwardF32(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, y: usize, cols: usize, work: usize,
 ): void {
-  convForward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, y, cols, work);
+  convForward<f32>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, table, w, y, cols, work);
 }
 export function convForwardF64(
   n0: i32, n1: i32, groups: i32, inPerGroup: i32, inSize: i32, outPerGroup: i32, outSize: i32, kSize: i32,
-  x: usize, index: usize, w: usize, y: usize, cols: usize, work: usize,
+  x: usize, table: usize, w: usize, y: usize, cols: usize, work: usize,
 ): void {
-  convForward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, index, w, y, cols, work);
+  convForward<f64>(n0, n1, groups, inPerGroup, inSize, outPerGroup, outSize, kSize, x, table, w, y, cols, work);
 }

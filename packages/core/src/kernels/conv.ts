@@ -67,13 +67,13 @@ export function col2imAdd(p: SlidingPlan, channels: number, cols: Buf, gx: Buf, 
 }
 
 /**
- * y = conv(x, w) without bias: for each image n and group g, Y[n,g] = W[g] · cols(x[n,g]), with
- * W[g] the [outPerGroup, colRows] block of the weight and cols the [colRows, outSize] im2col
- * matrix. One gemm per image and group.
+ * y = conv(x, w), then + bias[c] in every channel c where a bias is given: for each image n and
+ * group g, Y[n,g] = W[g] · cols(x[n,g]), with W[g] the [outPerGroup, colRows] block of the weight
+ * and cols the [colRows, outSize] im2col matrix. One gemm per image and group.
  */
-export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
-  if (convInWasm(p, x, w, y)) {
-    convForwardWasm(p, x, w, y);
+export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null = null): void {
+  if (convInWasm(p, x, w, y) && (bias === null || sameFloatType(bias, y, y))) {
+    convForwardWasm(p, x, w, y, bias);
     return;
   }
   const cols = scratch(y, p.colRows * p.outSize);
@@ -97,6 +97,7 @@ export function convForward(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
       );
     }
   }
+  if (bias) addChannelBias(p.batch, p.outChannels, p.outSize, bias, y);
 }
 
 /** gw += Σₙ gY[n,g] · cols(x[n,g])ᵀ for each group (the windows are gathered again, not stored). */

@@ -48,6 +48,13 @@ export interface SlidingPlan {
   readonly kSize: number;
   /** index[t·outSize + o] is the offset in the input plane that tap t of window o reads, or −1 in the padding. */
   readonly index: Int32Array;
+  /**
+   * The same map as runs, where the stride along the width is 1 (else null): in output row oh of
+   * tap t, windows lo ≤ ow < hi read the consecutive inputs start + ow, the others the padding;
+   * rows[3·(t·outH + oh) + 0, 1, 2] = start, lo, hi (lo = hi: the whole row is padding). The
+   * WebAssembly im2col copies runs a vector at a time instead of gathering through the map.
+   */
+  readonly rows: Int32Array | null;
 }
 
 /** A convolution of x [batch, inChannels, …] with weight [outChannels, inPerGroup, …kernel]. */
@@ -113,7 +120,40 @@ export function windowPlan(
       }
     }
   }
-  return { inH, inW, outH, outW, kH, kW, inSize: inH * inW, outSize, kSize, index };
+  const rows = sW === 1 ? windowRows(inH, inW, outH, outW, kH, kW, sH, padTop, padLeft, dH, dW) : null;
+  return { inH, inW, outH, outW, kH, kW, inSize: inH * inW, outSize, kSize, index, rows };
+}
+
+/** SlidingPlan.rows for a stride of 1 along the width: each output row of a tap as one run of inputs. */
+function windowRows(
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+  kH: number,
+  kW: number,
+  sH: number,
+  padTop: number,
+  padLeft: number,
+  dH: number,
+  dW: number,
+): Int32Array {
+  const rows = new Int32Array(3 * kH * kW * outH);
+  for (let i = 0; i < kH; i++) {
+    for (let j = 0; j < kW; j++) {
+      const w0 = j * dW - padLeft; // window ow reads column ow + w0
+      for (let oh = 0; oh < outH; oh++) {
+        const at = 3 * ((i * kW + j) * outH + oh);
+        const h = oh * sH - padTop + i * dH;
+        if (h < 0 || h >= inH) continue; // a padding row: lo = hi = 0
+        const lo = Math.min(outW, Math.max(0, -w0));
+        rows[at] = h * inW + w0;
+        rows[at + 1] = lo;
+        rows[at + 2] = Math.max(lo, Math.min(outW, inW - w0));
+      }
+    }
+  }
+  return rows;
 }
 
 /** A SpatialArg as one positive (or, with min 0, non-negative) integer per spatial dim. */

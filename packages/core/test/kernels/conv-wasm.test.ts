@@ -124,13 +124,29 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
       padding: fc.integer({ min: 0, max: 1 }),
       dilation: fc.integer({ min: 1, max: 2 }),
       f64: fc.boolean(),
+      withBias: fc.boolean(),
       threads: fc.constantFrom(1, 2),
       seed: fc.nat(),
     });
     fc.assert(
       fc.property(
         arb,
-        ({ batch, groups, inPerGroup, outPerGroup, h, w, k, stride, padding, dilation, f64, threads, seed }) => {
+        ({
+          batch,
+          groups,
+          inPerGroup,
+          outPerGroup,
+          h,
+          w,
+          k,
+          stride,
+          padding,
+          dilation,
+          f64,
+          withBias,
+          threads,
+          seed,
+        }) => {
           fc.pre(dilation * (k - 1) + 1 <= Math.min(h, w) + 2 * padding);
           const [inC, outC] = [groups * inPerGroup, groups * outPerGroup];
           const p = convPlan('conv2d', 2, [batch, inC, h, w], [outC, inPerGroup, k, k], null, {
@@ -143,11 +159,12 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
           const x = random(f64, batch * inC * h * w, rng);
           const wt = random(f64, outC * inPerGroup * k * k, rng);
           const size = batch * outC * p.outSize;
+          const bias = withBias ? random(f64, outC, rng) : null;
           const want = random(f64, size, rng);
-          viaTs(() => convForward(p, x, wt, want));
+          viaTs(() => convForward(p, x, wt, want, bias));
           setNumThreads(threads);
           const got = random(f64, size, rng);
-          convForwardWasm(p, x, wt, got);
+          convForwardWasm(p, x, wt, got, bias);
           setNumThreads(2);
           const tol = f64 ? 1e-12 : 1e-5;
           for (let i = 0; i < size; i++) {

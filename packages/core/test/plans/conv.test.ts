@@ -63,6 +63,35 @@ describe('window plan', () => {
     );
   });
 
+  it('rows, where the width stride is 1, are the index map as runs: expanding them gives the map back', () => {
+    let withRows = 0;
+    fc.assert(
+      fc.property(window, (c) => {
+        const [pT, pL, pB, pR] = c.pads as [number, number, number, number];
+        const outH = windowOutputLength(c.inH, c.kH, c.sH, pT, pB, c.dH);
+        const outW = windowOutputLength(c.inW, c.kW, c.sW, pL, pR, c.dW);
+        fc.pre(outH >= 1 && outW >= 1);
+        const p = windowPlan('test', [c.inH, c.inW], [c.kH, c.kW], [c.sH, c.sW], [pT, pL, pB, pR], [c.dH, c.dW]);
+        if (c.sW !== 1) {
+          expect(p.rows).toBeNull();
+          return;
+        }
+        withRows++;
+        const rows = p.rows as Int32Array;
+        expect(rows.length).toBe(3 * p.kSize * outH);
+        const expanded: number[] = [];
+        for (let r = 0; r < p.kSize * outH; r++) {
+          const [start, lo, hi] = [rows[3 * r], rows[3 * r + 1], rows[3 * r + 2]] as [number, number, number];
+          expect(0 <= lo && lo <= hi && hi <= outW).toBe(true);
+          for (let ow = 0; ow < outW; ow++) expanded.push(ow >= lo && ow < hi ? start + ow : -1);
+        }
+        expect(expanded).toEqual(Array.from(p.index));
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+    expect(withRows).toBeGreaterThan(50);
+  });
+
   it("'same' keeps the spatial size for odd and even kernels; a 1-D plan is a 2-D one of height 1", () => {
     fc.assert(
       fc.property(

@@ -26,31 +26,42 @@ export function convBytes(p: ConvPlan, es: number, slots: number, chunks: number
   const w = p.outChannels * p.colRows * es;
   const x = p.batch * p.groups * p.inPerGroup * p.inSize * es;
   const y = p.batch * p.outChannels * p.outSize * es;
-  return slots * (perSlot + cols) + chunks * w + x + p.index.length * 4 + 2 * w + 2 * y + x + 8 * 16;
+  return slots * (perSlot + cols) + chunks * w + x + tableLength(p) * 4 + 2 * w + 2 * y + x + 8 * 16;
+}
+
+/** i32s of a plan's window table in memory (assembly/windows.ts): a header, then its row runs or its index map. */
+const tableLength = (p: ConvPlan) => 1 + (p.rows ?? p.index).length;
+
+/** Writes a plan's window table at byte address `at`: outH and the row runs where the plan has them, else 0 and the index map. */
+function writeTable(p: ConvPlan, at: number): void {
+  const heap = heapI32();
+  heap[at / 4] = p.rows ? p.outH : 0;
+  heap.set(p.rows ?? p.index, at / 4 + 1);
 }
 
 /**
- * `convForward`'s contract (../conv.ts) with x, w and y of one float type, every image's im2col and
- * gemm inside WebAssembly; in Node, large batches are shared between the kernel threads, a range
- * of images each. Layout: [(gemm scratch | cols) per thread | x | index | w | y].
+ * `convForward`'s contract (../conv.ts) with x, w, y (and the bias) of one float type, every
+ * image's im2col and gemm, and the bias, inside WebAssembly; in Node, large batches are shared
+ * between the kernel threads, a range of images each. Layout: [(gemm scratch | cols) per thread | x | window table | w | y | bias].
  */
-export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
-  onThreads(() => convForwardCall(p, x, w, y));
+export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null = null): void {
+  onThreads(() => convForwardCall(p, x, w, y, bias));
 }
 
-function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
+function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null): void {
   const es = y.BYTES_PER_ELEMENT;
   const parts = partsFor(convFlops(p), p.batch);
   const workBytes = align16(reserve(0).workBytes(p.outSize, es));
   const perThread = workBytes + align16(p.colRows * p.outSize * es);
   const xPtr = threadSlots(parts) * perThread;
   const indexPtr = align16(xPtr + x.length * es);
-  const wPtr = align16(indexPtr + p.index.length * 4);
+  const wPtr = align16(indexPtr + tableLength(p) * 4);
   const yPtr = align16(wPtr + w.length * es);
-  const wasm = reserve(yPtr + y.length * es);
+  const biasPtr = align16(yPtr + y.length * es);
+  const wasm = reserve(biasPtr + (bias ? bias.length * es : 0));
   const heap = heapFloats(es);
   heap.set(x, xPtr / es);
-  heapI32().set(p.index, indexPtr / 4);
+  writeTable(p, indexPtr);
   heap.set(w, wPtr / es);
   const { groups, inPerGroup, inSize, outPerGroup, outSize, kSize } = p;
   // part t: images [t·per, (t+1)·per), with slot 0's scratch (arguments 12, 13), moved by runSplit
@@ -65,6 +76,10 @@ function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf): void {
   const kernel = es === 8 ? 'convForwardF64' : 'convForwardF32';
   const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convForwardF32>));
   runSplit(kernel, Math.ceil(p.batch / per), args, here, { args: [12, 13], stride: perThread });
+  if (bias) {
+    heap.set(bias, biasPtr / es);
+    (es === 8 ? wasm.addChannelBiasF64 : wasm.addChannelBiasF32)(p.batch, p.outChannels, p.outSize, biasPtr, yPtr);
+  }
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
 }
 
@@ -111,14 +126,14 @@ function convBackwardCall(
   const partials = threadSlots(blocks) * perThread;
   const xPtr = partials + (gw ? blocks : 0) * gwBytes;
   const indexPtr = align16(xPtr + (x ? x.length : 0) * es);
-  const wPtr = align16(indexPtr + p.index.length * 4);
+  const wPtr = align16(indexPtr + tableLength(p) * 4);
   const gyPtr = align16(wPtr + wLength * es);
   const gwPtr = align16(gyPtr + gy.length * es);
   const gxPtr = align16(gwPtr + wLength * es);
   const wasm = reserve(gxPtr + (gx ? gx.length : 0) * es);
   const heap = heapFloats(es);
   if (x) heap.set(x, xPtr / es);
-  heapI32().set(p.index, indexPtr / 4);
+  writeTable(p, indexPtr);
   if (w) heap.set(w, wPtr / es);
   heap.set(gy, gyPtr / es);
   if (gw) heap.set(gw, gwPtr / es);

@@ -65,8 +65,7 @@ function convolve(op: string, p: ConvPlan, x: Tensor, w: Tensor, b: Tensor | nul
   const dtype = promote(promote(x.dtype, w.dtype), b ? b.dtype : x.dtype);
   const y = empty(p.outShape, dtype);
   // F18: Yₙ = W · U(xₙ) + b 1ᵀ, per group
-  K.convForward(p, x.data, w.data, y.data);
-  if (b) K.addChannelBias(p.batch, p.outChannels, p.outSize, b.data, y.data);
+  K.convForward(p, x.data, w.data, y.data, b ? b.data : null);
   return record(
     y,
     op,
