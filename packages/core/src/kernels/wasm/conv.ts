@@ -10,7 +10,7 @@ import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
 import { partsFor, THREAD_MIN_FLOPS } from './gemm';
-import { heapI32, onThreads, reserve, runSplit, threadSlots } from './runtime';
+import { heapI32, onThreads, reserve, runSplit, threadPool, threadSlots } from './runtime';
 import type { KernelArgs } from './threads';
 
 /** Ranges of images the weight gradient of a large convolution is summed in, whatever the thread count. */
@@ -51,6 +51,7 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf |
 function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null): void {
   const es = y.BYTES_PER_ELEMENT;
   const parts = partsFor(convFlops(p), p.batch);
+  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const workBytes = align16(reserve(0).workBytes(p.outSize, es));
   const perThread = workBytes + align16(p.colRows * p.outSize * es);
   const xPtr = threadSlots(parts) * perThread;
@@ -117,6 +118,9 @@ function convBackwardCall(
   const [w, gx] = input ? [input.w, input.gx] : [null, null];
   const wLength = p.outChannels * p.colRows;
   const parts = backwardParts(p, gw !== null);
+  // the weight gradient's ranges are fixed (its summation order); whether threads take them is not
+  const share = parts > 1 && (gw === null || partsFor(convFlops(p), p.batch) > 1);
+  if (share) threadPool()?.wake(); // while the operands are copied in
   const per = Math.ceil(p.batch / parts);
   const blocks = Math.ceil(p.batch / per);
   const workBytes = align16(reserve(0).workBytes(Math.max(p.outSize, p.colRows), es));
@@ -156,8 +160,6 @@ function convBackwardCall(
     ]);
   const kernel = es === 8 ? 'convBackwardF64' : 'convBackwardF32';
   const here = (a: KernelArgs) => wasm[kernel](...(a as Parameters<typeof wasm.convBackwardF32>));
-  // the weight gradient's ranges are fixed (its summation order); whether threads take them is not
-  const share = gw === null || partsFor(convFlops(p), p.batch) > 1;
   runSplit(kernel, blocks, args, here, { args: [14, 15], stride: perThread }, share);
   if (gw) {
     for (let t = 1; t < blocks; t++) {

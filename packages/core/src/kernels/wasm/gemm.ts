@@ -138,6 +138,7 @@ function gemmCall(
 ): void {
   const es = c.BYTES_PER_ELEMENT;
   const parts = partsOf(m, n, k);
+  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const workBytes = align16(reserve(0).workBytes(n, es));
   const aPtr = threadSlots(parts) * workBytes;
   const bPtr = align16(aPtr + m * k * es);
@@ -211,6 +212,7 @@ function gemmBatchedCall(
   const count = cOffsets.length;
   const es = c.BYTES_PER_ELEMENT;
   const parts = partsOf(m, n, k);
+  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const [a0, a1] = span(aOffsets);
   const [b0, b1] = span(bOffsets);
   const [c0, c1] = span(cOffsets);

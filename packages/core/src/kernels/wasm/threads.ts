@@ -25,6 +25,7 @@ const KERNEL = 4; // which export runs: an index into THREAD_KERNELS
 const ARGC = 5; // how many arguments it takes
 const STRIDE = 6; // bytes between two threads' scratch areas
 const SHIFTED = 7; // bit i set: argument i is a scratch address, moved by slot · STRIDE
+const SPIN = 8; // microseconds a worker spins for the next job after this one, before it sleeps
 const READY = 16; // READY + slot: 1 once worker `slot` has instantiated the module
 const DEAD = 16 + 64; // DEAD + slot: 1 once worker `slot` has stopped
 const STATUS = 16 + 128; // STATUS + part: 0 pending, 1 done, 2 threw
@@ -47,11 +48,17 @@ export const THREAD_KERNELS = [
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 /**
- * Milliseconds a worker spins for the next job before it sleeps in Atomics.wait. Short: a spinning
- * worker takes a core from whatever else runs (the caller's own elementwise work, other processes),
- * and a sleeping one costs only its wake-up (10–40 µs) in which the caller already claims parts.
+ * Microseconds a worker spins for the next job after a job before it sleeps in Atomics.wait. Short:
+ * a spinning worker takes a core from whatever else runs (the caller's own elementwise work, other
+ * processes).
  */
-const WORKER_SPIN_MS = 0.05;
+const WORKER_SPIN_US = 50;
+/**
+ * Microseconds a worker spins after `wake`: long enough for the caller to copy a product's operands
+ * in and post it. A sleeping worker wakes slowly in a virtual machine (an idle vCPU halts; waking
+ * it measured 0.1–0.5 ms here), so without `wake` it joined a 0.4 ms product late or not at all.
+ */
+const WAKE_SPIN_US = 2000;
 /** Milliseconds the caller spins for the parts in flight before it sleeps (1 ms at a time). */
 const CALLER_SPIN_MS = 0.05;
 
@@ -69,7 +76,7 @@ try {
   Atomics.store(ctl, ${READY} + slot, 1);
   let seen = Atomics.load(ctl, ${JOB});
   for (;;) {
-    const until = performance.now() + ${WORKER_SPIN_MS};
+    const until = performance.now() + Atomics.load(ctl, ${SPIN}) / 1000;
     while (Atomics.load(ctl, ${JOB}) === seen) {
       if (performance.now() > until) Atomics.wait(ctl, ${JOB}, seen);
     }
@@ -146,6 +153,7 @@ export class KernelThreads {
     const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
     this.control = new Int32Array(buffer);
     this.control[NEXT] = CLOSED;
+    this.control[SPIN] = WORKER_SPIN_US;
     for (let slot = 1; slot <= count; slot++) {
       const w = new Worker(workerSource(), {
         eval: true,
@@ -196,6 +204,18 @@ export class KernelThreads {
     }
     this.skip = this.backoff;
     this.backoff = Math.min(256, 2 * this.backoff);
+  }
+
+  /**
+   * Wakes the workers for a job about to be posted: an empty job (nothing to claim) after which they
+   * spin WAKE_SPIN_US instead of sleeping, so that the next `runParts` finds them running. Called
+   * before the operands are copied in, so the wake-up overlaps the copies.
+   */
+  wake(): void {
+    if (this.broken) return;
+    Atomics.store(this.control, SPIN, WAKE_SPIN_US);
+    Atomics.add(this.control, JOB, 1);
+    Atomics.notify(this.control, JOB);
   }
 
   /** Workers inside a job now (between their first claim and the end of their last part). */
@@ -260,6 +280,7 @@ export class KernelThreads {
     ctl[PARTS] = parts;
     ctl[STRIDE] = scratch.stride;
     ctl[SHIFTED] = shifted;
+    ctl[SPIN] = WORKER_SPIN_US;
     const start = performance.now();
     Atomics.store(ctl, NEXT, 0); // the release point: a worker that claims a part sees all of the above
     Atomics.add(ctl, JOB, 1);
