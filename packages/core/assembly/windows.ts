@@ -1,6 +1,7 @@
 // WebAssembly kernels of the convolutions (AssemblyScript): im2col, the windows of an image
 // gathered into the columns of a matrix, and its adjoint col2im, through a plan's window table
-// (src/plans/conv.ts). Building blocks of conv.ts, not exports of the module.
+// (src/plans/conv.ts). Building blocks of conv.ts, not exports of the module; called, not inlined,
+// so that the forward and the backward share one copy of each.
 
 /**
  * A plan's window table in memory, as the wrappers (src/kernels/wasm/conv.ts) lay it out: one i32
@@ -13,7 +14,6 @@ function tableRows(table: usize): i32 {
 }
 
 /** cols = the windows of x[n, g] ([colRows, outSize]; 0 in the padding), through the window table. */
-@inline
 export function im2col<T>(
   n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, x: usize, table: usize,
   cols: usize,
@@ -55,7 +55,6 @@ function copyRuns<T>(outRows: i32, outW: i32, runs: usize, xc: usize, row: usize
 }
 
 /** gx[n, g] += col2im(cols): each column's taps added back to the input positions they came from. */
-@inline
 export function col2imAdd<T>(
   n: i32, g: i32, inChannels: i32, inPerGroup: i32, inSize: i32, outSize: i32, kSize: i32, cols: usize,
   table: usize, gx: usize,
