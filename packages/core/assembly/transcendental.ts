@@ -136,3 +136,56 @@ export function geluBackwardF32(n: i32, x: usize, gy: usize, gx: usize): void {
     else v128.store32_lane(gx + o, add, 0);
   }
 }
+
+/** Two float32 at p (one when `pair` is false) widened to f64x2. */
+@inline
+function load2(p: usize, pair: bool): v128 {
+  return f64x2.promote_low_f32x4(pair ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+
+/** Stores the f64x2 `v` at p as two float32 (one when `pair` is false), each rounded once. */
+@inline
+function store2(p: usize, v: v128, pair: bool): void {
+  const out = f32x4.demote_f64x2_zero(v);
+  if (pair) v128.store64_lane(p, out, 0);
+  else v128.store32_lane(p, out, 0);
+}
+
+/** The float32 sum of two gate pre-activations at a and b (two lanes, or one), widened to f64x2. */
+@inline
+function gateSum(a: usize, b: usize, pair: bool): v128 {
+  const x = pair ? v128.load64_zero(a) : v128.load32_zero(a);
+  const y = pair ? v128.load64_zero(b) : v128.load32_zero(b);
+  return f64x2.promote_low_f32x4(f32x4.add(x, y));
+}
+
+/**
+ * The fused LSTM cell step (src/kernels/recurrent.ts lstmCell), float32: per row of `hidden` H,
+ * a = gi + gh (rounded to float32, as the composite's add), c' = σ(a_f)·c + σ(a_i)·tanh(a_g),
+ * h = σ(a_o)·tanh(c') with c' as stored; act receives σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c').
+ */
+export function lstmCellF32(rows: i32, hidden: i32, gi: usize, gh: usize, c: usize, act: usize, cNext: usize, h: usize): void {
+  const H = <usize>hidden << 2; // a gate's bytes in a row
+  for (let r = 0; r < rows; r++) {
+    const g0 = <usize>r * 4 * H;
+    const a0 = <usize>r * 5 * H;
+    const s0 = <usize>r * H;
+    for (let j = 0; j < hidden; j += 2) {
+      const pair = j + 2 <= hidden;
+      const o = <usize>j << 2;
+      const p = g0 + o;
+      const i = sigmoid2x(gateSum(gi + p, gh + p, pair));
+      const f = sigmoid2x(gateSum(gi + p + H, gh + p + H, pair));
+      const g = tanh2x(gateSum(gi + p + 2 * H, gh + p + 2 * H, pair));
+      const og = sigmoid2x(gateSum(gi + p + 3 * H, gh + p + 3 * H, pair));
+      store2(cNext + s0 + o, f64x2.add(f64x2.mul(f, load2(c + s0 + o, pair)), f64x2.mul(i, g)), pair);
+      const t = tanh2x(load2(cNext + s0 + o, pair));
+      store2(act + a0 + o, i, pair);
+      store2(act + a0 + H + o, f, pair);
+      store2(act + a0 + 2 * H + o, g, pair);
+      store2(act + a0 + 3 * H + o, og, pair);
+      store2(act + a0 + 4 * H + o, t, pair);
+      store2(h + s0 + o, f64x2.mul(og, t), pair);
+    }
+  }
+}

@@ -60,6 +60,7 @@ describe('op registry', () => {
         'where',
         'embedding',
         'scaledDotProductAttention',
+        'lstmCell',
         'conv1d',
         'conv2d',
         'maxPool2d',

@@ -14,6 +14,7 @@ export * from './indexing';
 export * from './loss';
 export * from './movement';
 export * from './optim';
+export * from './recurrent';
 export * from './reduce';
 export * from './select';
 export * from './softmax';

@@ -21,6 +21,7 @@ import {
   gradgradcheck,
   huber,
   linear,
+  lstmCell,
   maximum,
   maxPool2d,
   minimum,
@@ -91,6 +92,15 @@ export const opCases: OpCase[] = [
   { name: 'matmul dot', fn: (a, b) => a.matmul(b), inputs: () => [x64([4]), x64([4])] },
   { name: 'matmul matrix-vector', fn: (a, b) => a.matmul(b), inputs: () => [x64([2, 4]), x64([4])] },
   { name: 'linear', fn: (x, w, b) => linear(x, w, b), inputs: () => [x64([2, 2, 3]), x64([4, 3]), x64([4])] },
+  // the fused LSTM step's two nodes, c′ (lstmCell) and h (lstmCellOutput), through one result
+  {
+    name: 'lstmCell',
+    fn: (gi, gh, c) => {
+      const [h, c1] = lstmCell(gi as Tensor, gh as Tensor, c as Tensor);
+      return h.add(c1.mul(0.5));
+    },
+    inputs: () => [x64([2, 8]), x64([2, 8]), x64([2, 2])],
+  },
   { name: 'linear no bias', fn: (x, w) => linear(x, w), inputs: () => [x64([3]), x64([2, 3])] },
   // reductions
   { name: 'sum', fn: (x) => x.sum([0, 2]), inputs: () => [x64([2, 3, 2])] },

@@ -1,4 +1,4 @@
-// kernels/wasm: ReLU, the float32 sigmoid, tanh and GELU, and the bias's column sums through the WebAssembly SIMD kernels
+// kernels/wasm: ReLU, the float32 sigmoid, tanh, GELU and LSTM cell, and the bias's column sums through the WebAssembly SIMD kernels
 // (assembly/elementwise.ts), with their buffers copied in and out.
 import type { Buf } from '../index';
 import { align16, copyIn, copyOut, heapFloats } from './copy';
@@ -49,4 +49,31 @@ export function sumRowsWasm(rows: number, n: number, x: Buf, out: Buf, accumulat
   if (accumulate) heap.set(out.subarray(0, n), outPtr / es);
   (es === 8 ? wasm.sumRowsF64 : wasm.sumRowsF32)(rows, n, 0, outPtr, accumulate ? 1 : 0);
   out.set(heap.subarray(outPtr / es, outPtr / es + n));
+}
+
+/** `lstmCell`'s contract (../recurrent.ts) for float32 buffers (assembly/transcendental.ts). */
+export function lstmCellWasm(
+  rows: number,
+  hidden: number,
+  gi: Float32Array,
+  gh: Float32Array,
+  c: Float32Array,
+  act: Float32Array,
+  cNext: Float32Array,
+  h: Float32Array,
+): void {
+  // gi, gh (rows·4H), c (rows·H) copied in; act (rows·5H), cNext and h (rows·H) written
+  const bufs = [gi, gh, c, act, cNext, h];
+  const ptrs: number[] = [];
+  let bytes = 0;
+  for (const b of bufs) {
+    ptrs.push(bytes);
+    bytes += align16(b.length * 4);
+  }
+  const wasm = reserve(bytes);
+  const heap = heapFloats(4);
+  for (let i = 0; i < 3; i++) heap.set(bufs[i] as Float32Array, (ptrs[i] as number) / 4);
+  const [pgi = 0, pgh = 0, pc = 0, pact = 0, pcn = 0, ph = 0] = ptrs;
+  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, pcn, ph);
+  copyOut([act, cNext, h], [pact, pcn, ph]);
 }
