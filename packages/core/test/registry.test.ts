@@ -61,6 +61,7 @@ describe('op registry', () => {
         'embedding',
         'scaledDotProductAttention',
         'lstmCell',
+        'layerNorm',
         'conv1d',
         'conv2d',
         'maxPool2d',

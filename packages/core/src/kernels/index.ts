@@ -13,6 +13,7 @@ export * from './gemm-batched';
 export * from './indexing';
 export * from './loss';
 export * from './movement';
+export * from './norm';
 export * from './optim';
 export * from './recurrent';
 export * from './reduce';

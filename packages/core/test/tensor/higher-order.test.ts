@@ -20,6 +20,7 @@ import {
   gradcheck,
   gradgradcheck,
   huber,
+  layerNorm,
   linear,
   lstmCell,
   maximum,
@@ -92,6 +93,7 @@ export const opCases: OpCase[] = [
   { name: 'matmul dot', fn: (a, b) => a.matmul(b), inputs: () => [x64([4]), x64([4])] },
   { name: 'matmul matrix-vector', fn: (a, b) => a.matmul(b), inputs: () => [x64([2, 4]), x64([4])] },
   { name: 'linear', fn: (x, w, b) => linear(x, w, b), inputs: () => [x64([2, 2, 3]), x64([4, 3]), x64([4])] },
+  { name: 'layerNorm', fn: (x, w, b) => layerNorm(x, [3], w, b), inputs: () => [x64([2, 3]), x64([3]), x64([3])] },
   // the fused LSTM step's two nodes, c′ (lstmCell) and h (lstmCellOutput), through one result
   {
     name: 'lstmCell',
