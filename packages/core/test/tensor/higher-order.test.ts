@@ -28,6 +28,7 @@ import {
   minimum,
   Rng,
   reshape,
+  scaledDotProductAttention,
   softmax,
   type Tensor,
   tensor,
@@ -94,6 +95,17 @@ export const opCases: OpCase[] = [
   { name: 'matmul matrix-vector', fn: (a, b) => a.matmul(b), inputs: () => [x64([2, 4]), x64([4])] },
   { name: 'linear', fn: (x, w, b) => linear(x, w, b), inputs: () => [x64([2, 2, 3]), x64([4, 3]), x64([4])] },
   { name: 'layerNorm', fn: (x, w, b) => layerNorm(x, [3], w, b), inputs: () => [x64([2, 3]), x64([3]), x64([3])] },
+  // attention's fused scale, causal mask and softmax (scaledSoftmax), and without the mask
+  {
+    name: 'scaledDotProductAttention causal',
+    fn: (q, k, v) => scaledDotProductAttention(q, k, v, { isCausal: true }),
+    inputs: () => [x64([2, 3, 2]), x64([2, 4, 2]), x64([2, 4, 2])],
+  },
+  {
+    name: 'scaledDotProductAttention',
+    fn: (q, k, v) => scaledDotProductAttention(q, k, v, { scale: 0.6 }),
+    inputs: () => [x64([3, 2]), x64([3, 2]), x64([3, 2])],
+  },
   // the fused LSTM step's two nodes, c′ (lstmCell) and h (lstmCellOutput), through one result
   {
     name: 'lstmCell',
