@@ -162,9 +162,20 @@ function gateSum(a: usize, b: usize, pair: bool): v128 {
 /**
  * The fused LSTM cell step (src/kernels/recurrent.ts lstmCell), float32: per row of `hidden` H,
  * a = gi + gh (rounded to float32, as the composite's add), c' = σ(a_f)·c + σ(a_i)·tanh(a_g),
- * h = σ(a_o)·tanh(c') with c' as stored; act receives σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c').
+ * h = σ(a_o)·tanh(c') with c' as stored; act receives σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c')
+ * when saveAct is 1 (a graph will need them; without one, act is not touched).
  */
-export function lstmCellF32(rows: i32, hidden: i32, gi: usize, gh: usize, c: usize, act: usize, cNext: usize, h: usize): void {
+export function lstmCellF32(
+  rows: i32,
+  hidden: i32,
+  gi: usize,
+  gh: usize,
+  c: usize,
+  act: usize,
+  saveAct: i32,
+  cNext: usize,
+  h: usize,
+): void {
   const H = <usize>hidden << 2; // a gate's bytes in a row
   for (let r = 0; r < rows; r++) {
     const g0 = <usize>r * 4 * H;
@@ -180,12 +191,13 @@ export function lstmCellF32(rows: i32, hidden: i32, gi: usize, gh: usize, c: usi
       const og = sigmoid2x(gateSum(gi + p + 3 * H, gh + p + 3 * H, pair));
       store2(cNext + s0 + o, f64x2.add(f64x2.mul(f, load2(c + s0 + o, pair)), f64x2.mul(i, g)), pair);
       const t = tanh2x(load2(cNext + s0 + o, pair));
+      store2(h + s0 + o, f64x2.mul(og, t), pair);
+      if (!saveAct) continue;
       store2(act + a0 + o, i, pair);
       store2(act + a0 + H + o, f, pair);
       store2(act + a0 + 2 * H + o, g, pair);
       store2(act + a0 + 3 * H + o, og, pair);
       store2(act + a0 + 4 * H + o, t, pair);
-      store2(h + s0 + o, f64x2.mul(og, t), pair);
     }
   }
 }

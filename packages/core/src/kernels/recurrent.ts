@@ -15,18 +15,27 @@ function sigma(v: number): number {
 
 /**
  * Forward: a = gi + gh; c' = σ(a_f)∘c + σ(a_i)∘tanh(a_g); h = σ(a_o)∘tanh(c'); writes cNext, h
- * and act. Float32 from WASM_MIN_ELEMENTWISE gate elements in WebAssembly SIMD (the same formulas
+ * and, when given (a graph will need them), act. Float32 from WASM_MIN_ELEMENTWISE gate elements in WebAssembly SIMD (the same formulas
  * in float64 lanes, each result rounded once).
  */
-export function lstmCell(rows: number, hidden: number, gi: Buf, gh: Buf, c: Buf, act: Buf, cNext: Buf, h: Buf): void {
+export function lstmCell(
+  rows: number,
+  hidden: number,
+  gi: Buf,
+  gh: Buf,
+  c: Buf,
+  act: Buf | null,
+  cNext: Buf,
+  h: Buf,
+): void {
   if (
     gi instanceof Float32Array &&
     gh instanceof Float32Array &&
     c instanceof Float32Array &&
-    act instanceof Float32Array &&
+    (act === null || act instanceof Float32Array) &&
     cNext instanceof Float32Array &&
     h instanceof Float32Array &&
-    elementwiseInWasm(gi.length, gi, gh, c, act, cNext, h)
+    elementwiseInWasm(gi.length, gi, gh, c, cNext, h)
   ) {
     lstmCellWasm(rows, hidden, gi, gh, c, act, cNext, h);
     return;
@@ -43,14 +52,15 @@ export function lstmCell(rows: number, hidden: number, gi: Buf, gh: Buf, c: Buf,
       const g = Math.tanh(gi[g0 + 2 * H + j]! + gh[g0 + 2 * H + j]!);
       const o = sigma(gi[g0 + 3 * H + j]! + gh[g0 + 3 * H + j]!);
       cNext[s0 + j] = f * c[s0 + j]! + i * g;
+      // from c' as stored, so that h is o·tanh of the state the next step reads
+      const t = Math.tanh(cNext[s0 + j]!);
+      h[s0 + j] = o * t;
+      if (act === null) continue;
       act[a0 + j] = i;
       act[a0 + H + j] = f;
       act[a0 + 2 * H + j] = g;
       act[a0 + 3 * H + j] = o;
-      // from c' as stored, so that h is o·tanh of the state the next step reads
-      const t = Math.tanh(cNext[s0 + j]!);
       act[a0 + 4 * H + j] = t;
-      h[s0 + j] = o * t;
     }
   }
 }

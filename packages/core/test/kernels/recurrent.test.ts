@@ -40,6 +40,12 @@ describe.skipIf(!wasmOn)('WebAssembly float32 LSTM cell', () => {
         viaTs(() => lstmCell(rows, hidden, ...inputs, wantAct, wantC, wantH));
         const [act, cNext, h] = outputs() as [Float32Array, Float32Array, Float32Array];
         lstmCellWasm(rows, hidden, ...inputs, act, cNext, h);
+        // without the saved activations (no graph), the same c′ and h
+        const [, cBare, hBare] = outputs() as [Float32Array, Float32Array, Float32Array];
+        lstmCellWasm(rows, hidden, ...inputs, null, cBare, hBare);
+        if (cBare.some((v, i) => !Object.is(v, cNext[i])) || hBare.some((v, i) => !Object.is(v, h[i]))) {
+          throw new Error(`rows ${rows} hidden ${hidden}: c′ or h differ without the saved activations`);
+        }
         // the TypeScript loop adds gi + gh in float64, the WebAssembly one in float32 as the
         // composite's add does: a difference of one float32 rounding of a, through σ′ ≤ ¼ or tanh′ ≤ 1
         for (const [name, want, got] of [

@@ -1,7 +1,7 @@
 // The fused LSTM cell step: hand values, the same numbers and gradients as the composite of
 // elementwise ops it replaces (float64 and float32, both kernel sets), gradcheck, and its errors.
 import { describe, expect, it } from 'vitest';
-import { lstmCell, Rng, type Tensor, tensor, zeros } from '../../src/index';
+import { lstmCell, noGrad, Rng, type Tensor, tensor, zeros } from '../../src/index';
 import { expectClose, expectGradcheck, rand64 } from './helpers';
 
 /** The composite the fused op replaces, as the LSTM layer wrote it with core ops. */
@@ -55,6 +55,18 @@ describe('lstmCell', () => {
       for (const [i, w] of want.entries()) expectClose((got[i] as Tensor).data, w.data, tol);
     });
   }
+
+  it('under noGrad (no activations kept): the same h and c′, and no graph', () => {
+    const r = new Rng(8);
+    const [gi, gh] = [rand64([40, 128], -3, 3, r), rand64([40, 128], -3, 3, r)].map((t) => t.detach().to('float32'));
+    const c = rand64([40, 32], -2, 2, r).detach().to('float32');
+    c.requiresGrad = true;
+    const [h, c1] = lstmCell(gi as Tensor, gh as Tensor, c);
+    const [h0, c0] = noGrad(() => lstmCell(gi as Tensor, gh as Tensor, c));
+    expect([...h0.data]).toEqual([...h.data]);
+    expect([...c0.data]).toEqual([...c1.data]);
+    expect(h0.requiresGrad || c0.requiresGrad).toBe(false);
+  });
 
   it('gradcheck (float64) with respect to gi, gh and c, through h and c′ together and apart', () => {
     const xs = () => [rand64([3, 8]), rand64([3, 8]), rand64([3, 2])];

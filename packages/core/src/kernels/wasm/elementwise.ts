@@ -58,12 +58,12 @@ export function lstmCellWasm(
   gi: Float32Array,
   gh: Float32Array,
   c: Float32Array,
-  act: Float32Array,
+  act: Float32Array | null,
   cNext: Float32Array,
   h: Float32Array,
 ): void {
-  // gi, gh (rows·4H), c (rows·H) copied in; act (rows·5H), cNext and h (rows·H) written
-  const bufs = [gi, gh, c, act, cNext, h];
+  // gi, gh (rows·4H), c (rows·H) copied in; cNext, h (rows·H) and act (rows·5H, if wanted) written
+  const bufs = [gi, gh, c, cNext, h, ...(act ? [act] : [])];
   const ptrs: number[] = [];
   let bytes = 0;
   for (const b of bufs) {
@@ -73,7 +73,7 @@ export function lstmCellWasm(
   const wasm = reserve(bytes);
   const heap = heapFloats(4);
   for (let i = 0; i < 3; i++) heap.set(bufs[i] as Float32Array, (ptrs[i] as number) / 4);
-  const [pgi = 0, pgh = 0, pc = 0, pact = 0, pcn = 0, ph = 0] = ptrs;
-  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, pcn, ph);
-  copyOut([act, cNext, h], [pact, pcn, ph]);
+  const [pgi = 0, pgh = 0, pc = 0, pcn = 0, ph = 0, pact = 0] = ptrs;
+  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, act ? 1 : 0, pcn, ph);
+  copyOut(bufs.slice(3), ptrs.slice(3));
 }

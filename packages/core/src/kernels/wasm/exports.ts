@@ -45,6 +45,7 @@ export interface WasmKernels {
     gh: number,
     c: number,
     act: number,
+    saveAct: number,
     cNext: number,
     h: number,
   ): void;

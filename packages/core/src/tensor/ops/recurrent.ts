@@ -6,7 +6,7 @@ import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
 import { empty } from '../create';
 import { isFloat } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, isGradEnabled, record } from '../record';
 import { Tensor } from '../tensor';
 import { cat } from './join';
 
@@ -49,10 +49,12 @@ export function lstmCell(gi: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor] {
       (Number.isInteger(H) && H > 0 ? `, here ${fmtShape(stateShape)}` : ''),
   );
   const rows = c.size / H;
-  const act = empty([rows, 5 * H], gi.dtype).data; // σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c') per row
+  // σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c') per row, kept for the backward when there is one
+  const graph = isGradEnabled() && (gi.requiresGrad || gh.requiresGrad || c.requiresGrad);
+  const act = empty([graph ? rows : 0, 5 * H], gi.dtype).data;
   const cNext = empty(c.shape, c.dtype);
   const h = empty(c.shape, c.dtype);
-  K.lstmCell(rows, H, gi.data, gh.data, c.data, act, cNext.data, h.data);
+  K.lstmCell(rows, H, gi.data, gh.data, c.data, graph ? act : null, cNext.data, h.data);
   /** A zeroed buffer for ∂L/∂a when gi or gh requires a gradient, else null. */
   const gatesGrad = () => (gi.requiresGrad || gh.requiresGrad ? empty(gi.shape, gi.dtype).data : null);
   /** ∂L/∂a added into gi's and gh's gradients: the same for both, a = gi + gh. */
