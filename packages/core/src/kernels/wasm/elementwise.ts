@@ -62,18 +62,21 @@ export function lstmCellWasm(
   cNext: Float32Array,
   h: Float32Array,
 ): void {
-  // gi, gh (rows·4H), c (rows·H) copied in; cNext, h (rows·H) and act (rows·5H, if wanted) written
-  const bufs = [gi, gh, c, cNext, h, ...(act ? [act] : [])];
+  // gi, gh (rows·4H), c (rows·H) copied in; cNext, h (rows·H) and act (rows·5H, the kernel's
+  // working space) written, act copied out only when wanted
+  const sizes = [gi.length, gh.length, c.length, cNext.length, h.length, 5 * rows * hidden];
   const ptrs: number[] = [];
   let bytes = 0;
-  for (const b of bufs) {
+  for (const n of sizes) {
     ptrs.push(bytes);
-    bytes += align16(b.length * 4);
+    bytes += align16(n * 4);
   }
   const wasm = reserve(bytes);
   const heap = heapFloats(4);
-  for (let i = 0; i < 3; i++) heap.set(bufs[i] as Float32Array, (ptrs[i] as number) / 4);
   const [pgi = 0, pgh = 0, pc = 0, pcn = 0, ph = 0, pact = 0] = ptrs;
-  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, act ? 1 : 0, pcn, ph);
-  copyOut(bufs.slice(3), ptrs.slice(3));
+  heap.set(gi, pgi / 4);
+  heap.set(gh, pgh / 4);
+  heap.set(c, pc / 4);
+  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, pcn, ph);
+  copyOut(act ? [cNext, h, act] : [cNext, h], [pcn, ph, pact]);
 }

@@ -45,7 +45,6 @@ export interface WasmKernels {
     gh: number,
     c: number,
     act: number,
-    saveAct: number,
     cNext: number,
     h: number,
   ): void;
