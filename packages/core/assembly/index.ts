@@ -4,4 +4,3 @@ export * from './optim';
 export * from './elementwise';
 export * from './conv';
 export * from './transcendental';
-export * from './norm';

@@ -6,8 +6,6 @@
 // (relative error ≤ 3e-10), then rounded once to float32. V8's Math.exp costs ~8 ns an element;
 // this runs both exps and the fit in a few.
 
-import { load2, store2 } from './lanes';
-
 /**
  * e^a for a ≤ 0 lane-wise: a = n·ln2 + r, |r| ≤ ln2/2, e^r by Taylor to r⁹ (error < 3e-10), times 2ⁿ; 0 below
  * −708 (and for −∞, as Math.exp: then x·φ(x) at x = ±∞ is NaN, as in the TypeScript loop and PyTorch).
@@ -137,6 +135,20 @@ export function geluBackwardF32(n: i32, x: usize, gy: usize, gx: usize): void {
     if (pair) v128.store64_lane(gx + o, add, 0);
     else v128.store32_lane(gx + o, add, 0);
   }
+}
+
+/** Two float32 at p (one when `pair` is false) widened to f64x2. */
+@inline
+function load2(p: usize, pair: bool): v128 {
+  return f64x2.promote_low_f32x4(pair ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+
+/** Stores the f64x2 `v` at p as two float32 (one when `pair` is false), each rounded once. */
+@inline
+function store2(p: usize, v: v128, pair: bool): void {
+  const out = f32x4.demote_f64x2_zero(v);
+  if (pair) v128.store64_lane(p, out, 0);
+  else v128.store32_lane(p, out, 0);
 }
 
 /** The float32 sum of two gate pre-activations at a and b (two lanes, or one), widened to f64x2. */

@@ -1,17 +1,11 @@
 // Kernels of layer normalisation (ops/norm.ts) over rows of d contiguous elements: the row's mean
 // and 1/√(var + ε) in float64, saved in `stats` (2 per row) for the backward, which reads them to
 // rebuild x̂ = (x − μ)·rstd rather than keep a second copy of the input.
-import { elementwiseInWasm } from './dispatch';
 import type { Buf } from './index';
-import { layerNormBackwardWasm, layerNormWasm } from './wasm/norm';
-
-/** Whether every buffer given is float32 (the WebAssembly kernels' type; float64 stays here). */
-const allF32 = (...bufs: (Buf | null)[]): boolean => bufs.every((b) => b === null || b instanceof Float32Array);
 
 /**
  * y = (x − μ)·rstd·w + b per row, μ and the biased variance over the row's d elements (two
  * passes: the centred sum of squares, stabler than E[x²] − μ²); w and b, of length d, optional.
- * Float32 from WASM_MIN_ELEMENTWISE elements in WebAssembly SIMD (float64 lanes, as here).
  */
 export function layerNorm(
   rows: number,
@@ -23,11 +17,6 @@ export function layerNorm(
   y: Buf,
   stats: Float64Array,
 ): void {
-  if (allF32(x, w, b, y) && elementwiseInWasm(rows * d, x, y)) {
-    const f = (v: Buf | null) => v as Float32Array | null;
-    layerNormWasm(rows, d, eps, x as Float32Array, f(w), f(b), y as Float32Array, stats);
-    return;
-  }
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let s = 0;
@@ -51,7 +40,6 @@ export function layerNorm(
 /**
  * The backward, given gy: with ĝ = gy·w (gy without w), per row
  * gx += rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), and over rows gw += gy·x̂, gb += gy; each when given.
- * Float32 in WebAssembly SIMD as the forward.
  */
 export function layerNormBackward(
   rows: number,
@@ -64,11 +52,6 @@ export function layerNormBackward(
   gw: Buf | null,
   gb: Buf | null,
 ): void {
-  if (allF32(x, w, gy, gx, gw, gb) && elementwiseInWasm(rows * d, x as Float32Array, gy as Float32Array)) {
-    const f = (b: Buf | null) => b as Float32Array | null;
-    layerNormBackwardWasm(rows, d, x as Float32Array, f(w), stats, gy as Float32Array, f(gx), f(gw), f(gb));
-    return;
-  }
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     const mu = stats[2 * r]!;

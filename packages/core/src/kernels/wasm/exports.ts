@@ -48,33 +48,6 @@ export interface WasmKernels {
     cNext: number,
     h: number,
   ): void;
-  layerNormF32(
-    rows: number,
-    d: number,
-    eps: number,
-    x: number,
-    w: number,
-    hasW: number,
-    b: number,
-    hasB: number,
-    y: number,
-    stats: number,
-  ): void;
-  layerNormBackwardF32(
-    rows: number,
-    d: number,
-    x: number,
-    w: number,
-    hasW: number,
-    stats: number,
-    gy: number,
-    gx: number,
-    hasGx: number,
-    gw: number,
-    hasGw: number,
-    gb: number,
-    hasGb: number,
-  ): void;
 }
 
 /** assembly/conv.ts convBackward: like convForward, with gy, gw and gx (0: not wanted) addresses. */
