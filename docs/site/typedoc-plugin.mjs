@@ -93,7 +93,7 @@ const FILES = [
   [/^packages\/core\/src\/tensor\/ops\/sort\w*\.ts$/, 'Sorting'],
   [/^packages\/core\/src\/tensor\/ops\/movement\.ts$/, 'Shape'],
   [/^packages\/core\/src\/tensor\/ops\/reduce\.ts$/, 'Reductions'],
-  [/^packages\/core\/src\/tensor\/ops\/(attention|conv)\.ts$/, 'Layers'],
+  [/^packages\/core\/src\/tensor\/ops\/(attention|conv|norm|recurrent)\.ts$/, 'Layers'],
   [/^packages\/core\/src\/plans\/conv\.ts$/, 'Layers'],
   [/^packages\/core\/src\/tensor\/ops\/loss\.ts$/, 'Losses'],
   [/^packages\/core\/src\/tensor\/reduction\.ts$/, 'Losses'],

@@ -4,3 +4,4 @@ export * from './optim';
 export * from './elementwise';
 export * from './conv';
 export * from './transcendental';
+export * from './recurrent';

@@ -81,6 +81,8 @@ export {
   triu,
   unsqueeze,
 } from './tensor/ops/movement';
+export { type LayerNormOptions, layerNorm } from './tensor/ops/norm';
+export { lstmCell } from './tensor/ops/recurrent';
 export {
   argmax,
   argmin,

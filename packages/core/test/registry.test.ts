@@ -60,6 +60,8 @@ describe('op registry', () => {
         'where',
         'embedding',
         'scaledDotProductAttention',
+        'lstmCell',
+        'layerNorm',
         'conv1d',
         'conv2d',
         'maxPool2d',

@@ -183,6 +183,33 @@ describe('RNN, GRU, LSTM', () => {
     expect(h2.toArray()).toEqual(h1.toArray());
   });
 
+  it('batchFirst equals the sequence-first layer: 2 layers, both directions, lengths, gradients', () => {
+    for (const Layer of [LSTM, GRU, RNN] as const) {
+      const opts = { numLayers: 2, bidirectional: true, dtype: 'float64' as const };
+      const seqFirst = new Layer(3, 4, { ...opts, rng: new Rng(5) });
+      const bf = new Layer(3, 4, { ...opts, batchFirst: true });
+      bf.loadStateDict(seqFirst.stateDict());
+      const x = randn([6, 2, 3], { dtype: 'float64', rng: new Rng(6) });
+      const probe = randn([6, 2, 8], { dtype: 'float64', rng: new Rng(7) });
+      for (const lengths of [undefined, [6, 4]]) {
+        const fwd = lengths ? { lengths } : {};
+        const [o1, s1] = seqFirst.forward(x, undefined, fwd) as [Tensor, Tensor | Tensor[]];
+        const [o2, s2] = bf.forward(x.transpose(0, 1), undefined, fwd) as [Tensor, Tensor | Tensor[]];
+        expect(o2.shape).toEqual([2, 6, 8]);
+        expect(o2.transpose(0, 1).toArray()).toEqual(o1.toArray());
+        expect([s2].flat().map((t) => t.toArray())).toEqual([s1].flat().map((t) => t.toArray()));
+        for (const m of [seqFirst, bf]) for (const p of m.parameters()) p.grad = null;
+        o1.mul(probe).sum().backward();
+        o2.mul(probe.transpose(0, 1)).sum().backward();
+        // within rounding: a layout that sums the weight gradients' N·T rows in another order passes
+        const want = seqFirst.parameters().flatMap((p) => [...(p.grad as Tensor).data]);
+        const got = bf.parameters().flatMap((p) => [...(p.grad as Tensor).data]);
+        expect(got.length).toBe(want.length);
+        for (const [i, w] of want.entries()) expect(Math.abs((got[i] as number) - w)).toBeLessThan(1e-13);
+      }
+    }
+  });
+
   it('a one-layer LSTM / GRU is its cell applied step by step', () => {
     const lstm = new LSTM(3, 4, { rng: new Rng(7), dtype: 'float64' });
     const cell = new LSTMCell(3, 4, { dtype: 'float64' });

@@ -113,3 +113,43 @@ export function crossEntropyBackward(
     gx[base + labels[r]!]! -= g;
   }
 }
+
+/**
+ * Attention's weights from raw scores x, rows of n: y = softmax(scale·x) per row, and with
+ * `causal` the row's query q = r mod l sees only keys j ≤ q (the rest get 0, as a −∞ score would):
+ * the scale, the causal mask and the softmax of scaledDotProductAttention in one pass.
+ */
+export function scaledSoftmax(
+  rows: number,
+  n: number,
+  l: number,
+  scale: number,
+  causal: boolean,
+  x: Buf,
+  y: Buf,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * n;
+    const end = start + (causal ? Math.min(n, (r % l) + 1) : n); // keys past `end` are masked
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = start; i < end; i++) if (scale * x[i]! > max) max = scale * x[i]!;
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+      const e = Math.exp(scale * x[i]! - max);
+      y[i] = e;
+      sum += e;
+    }
+    for (let i = start; i < end; i++) y[i]! /= sum;
+    for (let i = end; i < start + n; i++) y[i] = 0;
+  }
+}
+
+/** gx += scale · y ∘ (gy − Σ gy∘y) per row of n (masked keys have y = 0, so they get nothing). */
+export function scaledSoftmaxBackward(rows: number, n: number, scale: number, y: Buf, gy: Buf, gx: Buf): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * n;
+    let dot = 0;
+    for (let i = start; i < start + n; i++) dot += gy[i]! * y[i]!;
+    for (let i = start; i < start + n; i++) gx[i]! += scale * y[i]! * (gy[i]! - dot);
+  }
+}

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { arange, embedding, grad, scaledDotProductAttention, type Tensor, tensor } from '../../src/index';
+import { arange, embedding, grad, ones, Rng, scaledDotProductAttention, type Tensor, tensor } from '../../src/index';
 import { expectClose, expectGradcheck, rand64 } from './helpers';
 
 type Case = { y: number[]; gq: number[]; gk: number[]; gv: number[] };
@@ -88,6 +88,39 @@ describe('scaledDotProductAttention against PyTorch', () => {
       [rand64([2, 3, 4]), rand64([2, 3, 4]), rand64([2, 3, 2])],
     );
   });
+
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: the fused scale, causal mask and softmax equal the composite with an explicit bool mask`, () => {
+      const r = new Rng(9);
+      const make = (shape: number[]) => {
+        const t = rand64(shape, -2, 2, r).detach().to(dtype);
+        t.requiresGrad = true;
+        return t;
+      };
+      const [q, k, v] = [make([2, 3, 16, 8]), make([2, 3, 20, 8]), make([2, 3, 20, 4])];
+      const probe = rand64([2, 3, 16, 4], -1, 1, r).detach().to(dtype);
+      const allowed = ones([16, 20], { dtype: 'bool' }).tril();
+      const run = (opts: { isCausal?: boolean; attnMask?: Tensor; scale?: number }) => {
+        for (const t of [q, k, v]) t.grad = null;
+        const y = scaledDotProductAttention(q, k, v, opts);
+        y.mul(probe).sum().backward();
+        return [y, q.grad as Tensor, k.grad as Tensor, v.grad as Tensor];
+      };
+      const tol = dtype === 'float64' ? 1e-13 : 1e-5;
+      for (const [fused, composite] of [
+        [{ isCausal: true }, { attnMask: allowed }],
+        [
+          { isCausal: true, scale: 0.7 },
+          { attnMask: allowed, scale: 0.7 },
+        ],
+        [{}, { attnMask: ones([16, 20], { dtype: 'bool' }) }],
+      ] as const) {
+        const want = run(composite);
+        const got = run(fused);
+        for (const [i, w] of want.entries()) expectClose((got[i] as Tensor).data, w.data, tol);
+      }
+    });
+  }
 
   it('rejects a mask together with isCausal', () => {
     const q = rand64([2, 2]);

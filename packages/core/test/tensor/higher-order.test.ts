@@ -20,12 +20,15 @@ import {
   gradcheck,
   gradgradcheck,
   huber,
+  layerNorm,
   linear,
+  lstmCell,
   maximum,
   maxPool2d,
   minimum,
   Rng,
   reshape,
+  scaledDotProductAttention,
   softmax,
   type Tensor,
   tensor,
@@ -91,6 +94,27 @@ export const opCases: OpCase[] = [
   { name: 'matmul dot', fn: (a, b) => a.matmul(b), inputs: () => [x64([4]), x64([4])] },
   { name: 'matmul matrix-vector', fn: (a, b) => a.matmul(b), inputs: () => [x64([2, 4]), x64([4])] },
   { name: 'linear', fn: (x, w, b) => linear(x, w, b), inputs: () => [x64([2, 2, 3]), x64([4, 3]), x64([4])] },
+  { name: 'layerNorm', fn: (x, w, b) => layerNorm(x, [3], w, b), inputs: () => [x64([2, 3]), x64([3]), x64([3])] },
+  // attention's fused scale, causal mask and softmax (scaledSoftmax), and without the mask
+  {
+    name: 'scaledDotProductAttention causal',
+    fn: (q, k, v) => scaledDotProductAttention(q, k, v, { isCausal: true }),
+    inputs: () => [x64([2, 3, 2]), x64([2, 4, 2]), x64([2, 4, 2])],
+  },
+  {
+    name: 'scaledDotProductAttention',
+    fn: (q, k, v) => scaledDotProductAttention(q, k, v, { scale: 0.6 }),
+    inputs: () => [x64([3, 2]), x64([3, 2]), x64([3, 2])],
+  },
+  // the fused LSTM step's two nodes, c′ (lstmCell) and h (lstmCellOutput), through one result
+  {
+    name: 'lstmCell',
+    fn: (gi, gh, c) => {
+      const [h, c1] = lstmCell(gi as Tensor, gh as Tensor, c as Tensor);
+      return h.add(c1.mul(0.5));
+    },
+    inputs: () => [x64([2, 8]), x64([2, 8]), x64([2, 2])],
+  },
   { name: 'linear no bias', fn: (x, w) => linear(x, w), inputs: () => [x64([3]), x64([2, 3])] },
   // reductions
   { name: 'sum', fn: (x) => x.sum([0, 2]), inputs: () => [x64([2, 3, 2])] },

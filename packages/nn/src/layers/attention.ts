@@ -181,7 +181,9 @@ export class MultiheadAttention extends Module {
       masks.push([keyPaddingMask, [N, 1, 1, S]]);
     }
     if (isCausal) masks.push([ones([L, S], { dtype: 'bool' }).triu(1), [1, 1, L, S]]);
-    return within(op, () => this.attend(query, key, value, masks, needWeights, batched, N, L, S));
+    // the causal mask alone goes to scaledDotProductAttention as isCausal (its fused softmax)
+    const causalOnly = isCausal && masks.length === 1;
+    return within(op, () => this.attend(query, key, value, masks, needWeights, batched, N, L, S, causalOnly));
   }
 
   /** forward's computation, after its checks. */
@@ -195,6 +197,7 @@ export class MultiheadAttention extends Module {
     N: number,
     L: number,
     S: number,
+    causalOnly: boolean,
   ): [Tensor, Tensor | null] {
     const E = this.embedDim;
     const h = this.numHeads;
@@ -229,8 +232,9 @@ export class MultiheadAttention extends Module {
       weights = needWeights ? attn.mean(1) : null;
     } else {
       // the masks folded into one additive mask: applied to zero scores, they are that mask
-      const additive = masks.length > 0 ? applyMasks(zeros([N, h, L, S], { dtype: q.dtype })) : undefined;
-      context = scaledDotProductAttention(q, k, v, additive ? { attnMask: additive } : {});
+      const additive =
+        masks.length > 0 && !causalOnly ? applyMasks(zeros([N, h, L, S], { dtype: q.dtype })) : undefined;
+      context = scaledDotProductAttention(q, k, v, additive ? { attnMask: additive } : { isCausal: causalOnly });
     }
     // concat(head_1, …, head_h) → out_proj
     const merged = context.permute([0, 2, 1, 3]).reshape([N, L, E]);

@@ -1,5 +1,5 @@
 // Normalisation layers, written as compositions of core ops (autodiff gives their backward).
-import { type DType, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
+import { type DType, layerNorm, noGrad, ones, type Tensor, zeros } from '@chainrule/core';
 import { fail, flag, floatDType, floatInput, integer, number, numel, options, positiveFinite, show } from '../check';
 import { Module } from '../module';
 import { parameter } from '../parameter';
@@ -172,12 +172,8 @@ export class LayerNorm extends Module {
     if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
       fail(op, `input [${x.shape.join(',')}] does not end with normalizedShape [${this.normalizedShape.join(',')}]`);
     }
-    const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-    const mean = x.mean(dims, true);
-    const centered = x.sub(mean);
-    const variance = centered.pow(2).mean(dims, true);
-    const y = centered.div(variance.add(this.eps).sqrt());
-    return this.weight && this.bias ? y.mul(this.weight).add(this.bias) : y;
+    // core's fused op: the statistics, the normalisation and the affine map in one kernel
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
   }
 
   protected override extraRepr(): string {

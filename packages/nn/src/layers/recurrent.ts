@@ -8,6 +8,7 @@ import {
   type DType,
   globalRng,
   linear,
+  lstmCell,
   noGrad,
   type Rng,
   rand,
@@ -88,17 +89,13 @@ const gruStep: Step = (gi, [h], whh, bhh) => {
   return [n.add(z.mul(prev.sub(n)))];
 };
 
-/** The LSTM step; the rows of W_ih, W_hh (and b_ih, b_hh) are the i, f, g, o gates in that order. */
-const lstmStep: Step = (gi, [h, c], whh, bhh) => {
-  const gates = gi.add(linear(h as Tensor, whh, bhh)); // W_ih x + b_ih + W_hh h + b_hh, all four gates
-  const [gateI, gateF, gateG, gateO] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
-  const i = gateI.sigmoid(); // i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate
-  const f = gateF.sigmoid(); // f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate
-  const g = gateG.tanh(); //    g = tanh(W_ig x + b_ig + W_hg h + b_hg) cell candidate
-  const o = gateO.sigmoid(); // o = σ(W_io x + b_io + W_ho h + b_ho)   output gate
-  const cNext = f.mul(c as Tensor).add(i.mul(g)); // c' = f ∘ c + i ∘ g
-  return [o.mul(cNext.tanh()), cNext]; //            h' = o ∘ tanh(c')
-};
+/**
+ * The LSTM step; the rows of W_ih, W_hh (and b_ih, b_hh) are the i, f, g, o gates in that order.
+ * With a = W_ih x + b_ih + W_hh h + b_hh: i = σ(a_i) input gate, f = σ(a_f) forget gate,
+ * g = tanh(a_g) cell candidate, o = σ(a_o) output gate; c' = f ∘ c + i ∘ g, h' = o ∘ tanh(c'),
+ * all in core's fused lstmCell (one kernel for the gates and the update, as PyTorch's fused cell).
+ */
+const lstmStep: Step = (gi, [h, c], whh, bhh) => lstmCell(gi, linear(h as Tensor, whh, bhh), c as Tensor);
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 

@@ -1,4 +1,4 @@
-// kernels/wasm: ReLU, the float32 sigmoid, tanh and GELU, and the bias's column sums through the WebAssembly SIMD kernels
+// kernels/wasm: ReLU, the float32 sigmoid, tanh, GELU and LSTM cell, and the bias's column sums through the WebAssembly SIMD kernels
 // (assembly/elementwise.ts), with their buffers copied in and out.
 import type { Buf } from '../index';
 import { align16, copyIn, copyOut, heapFloats } from './copy';
@@ -49,4 +49,34 @@ export function sumRowsWasm(rows: number, n: number, x: Buf, out: Buf, accumulat
   if (accumulate) heap.set(out.subarray(0, n), outPtr / es);
   (es === 8 ? wasm.sumRowsF64 : wasm.sumRowsF32)(rows, n, 0, outPtr, accumulate ? 1 : 0);
   out.set(heap.subarray(outPtr / es, outPtr / es + n));
+}
+
+/** `lstmCell`'s contract (../recurrent.ts) for float32 buffers (assembly/transcendental.ts). */
+export function lstmCellWasm(
+  rows: number,
+  hidden: number,
+  gi: Float32Array,
+  gh: Float32Array,
+  c: Float32Array,
+  act: Float32Array | null,
+  cNext: Float32Array,
+  h: Float32Array,
+): void {
+  // gi, gh (rows·4H), c (rows·H) copied in; cNext, h (rows·H) and act (rows·5H, the kernel's
+  // working space) written, act copied out only when wanted
+  const sizes = [gi.length, gh.length, c.length, cNext.length, h.length, 5 * rows * hidden];
+  const ptrs: number[] = [];
+  let bytes = 0;
+  for (const n of sizes) {
+    ptrs.push(bytes);
+    bytes += align16(n * 4);
+  }
+  const wasm = reserve(bytes);
+  const heap = heapFloats(4);
+  const [pgi = 0, pgh = 0, pc = 0, pcn = 0, ph = 0, pact = 0] = ptrs;
+  heap.set(gi, pgi / 4);
+  heap.set(gh, pgh / 4);
+  heap.set(c, pc / 4);
+  wasm.lstmCellF32(rows, hidden, pgi, pgh, pc, pact, pcn, ph);
+  copyOut(act ? [cNext, h, act] : [cNext, h], [pcn, ph, pact]);
 }

@@ -38,6 +38,16 @@ export interface WasmKernels {
   sigmoidF32(n: number, x: number, y: number): void;
   tanhF32(n: number, x: number, y: number): void;
   geluBackwardF32(n: number, x: number, gy: number, gx: number): void;
+  lstmCellF32(
+    rows: number,
+    hidden: number,
+    gi: number,
+    gh: number,
+    c: number,
+    act: number,
+    cNext: number,
+    h: number,
+  ): void;
 }
 
 /** assembly/conv.ts convBackward: like convForward, with gy, gw and gx (0: not wanted) addresses. */

@@ -1,7 +1,11 @@
 // ops: scaled dot-product attention, softmax(q kᵀ · scale + mask) v, as PyTorch's
-// F.scaled_dot_product_attention. A composite of matmul, maskedFill/add, softmax and matmul.
+// F.scaled_dot_product_attention. A composite of matmul, softmax and matmul; the scale and a causal
+// mask are folded into the softmax's kernel (one node), an explicit mask goes through maskedFill/add.
 import { check, fmtShape, show } from '../../errors';
-import { ones } from '../create';
+import * as K from '../../kernels/index';
+import { empty } from '../create';
+import { floating } from '../dtype';
+import { gradBuffer, record } from '../record';
 import { Tensor } from '../tensor';
 import { add, mul } from './binary';
 import { matmul } from './matmul';
@@ -55,19 +59,38 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
     () =>
       `scaledDotProductAttention: k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)} must have as many keys as values`,
   );
+  check(
+    attnMask === undefined || attnMask instanceof Tensor,
+    () => `scaledDotProductAttention: attnMask must be a Tensor, got ${show(attnMask)}`,
+  );
+  const raw = matmul(q, transpose(k, -2, -1));
+  if (attnMask === undefined) return matmul(scaledSoftmax(raw, scale, isCausal), v);
   // a composite (its backward: matmul's F13, softmax's, mul's), scores = q kᵀ · scale
-  let scores = mul(matmul(q, transpose(k, -2, -1)), scale);
-  if (isCausal) {
-    const [l, s] = scores.shape.slice(-2) as [number, number];
-    const allowed = ones([l, s], { dtype: 'bool' }).tril();
-    scores = maskedFill(scores, allowed.eq(0), Number.NEGATIVE_INFINITY);
-  } else if (attnMask !== undefined) {
-    check(
-      attnMask instanceof Tensor,
-      () => `scaledDotProductAttention: attnMask must be a Tensor, got ${show(attnMask)}`,
-    );
-    scores =
-      attnMask.dtype === 'bool' ? maskedFill(scores, attnMask.eq(0), Number.NEGATIVE_INFINITY) : add(scores, attnMask);
-  }
+  const scores =
+    attnMask.dtype === 'bool'
+      ? maskedFill(mul(raw, scale), attnMask.eq(0), Number.NEGATIVE_INFINITY)
+      : add(mul(raw, scale), attnMask);
   return matmul(softmax(scores, -1), v);
+}
+
+/**
+ * softmax(scores · scale) along the last dim, with `causal` the lower-triangular mask (query i
+ * sees keys j ≤ i) applied first: the scale, the mask and the softmax as one node.
+ */
+function scaledSoftmax(x: Tensor, scale: number, causal: boolean): Tensor {
+  const n = x.shape[x.ndim - 1] as number;
+  const l = x.shape[x.ndim - 2] as number;
+  const rows = n === 0 ? 0 : x.size / n;
+  const y = empty(x.shape, floating(x.dtype));
+  K.scaledSoftmax(rows, n, l, scale, causal, x.data, y.data);
+  return record(
+    y,
+    'scaledSoftmax',
+    [x],
+    (gy) => {
+      // ∂L/∂x = scale · y ∘ (gy − Σ gy∘y)   (softmax's Jacobian, times the scale; a masked score has y = 0)
+      K.scaledSoftmaxBackward(rows, n, scale, y.data, gy, gradBuffer(x));
+    },
+    (gy) => [y.mul(gy.sub(gy.mul(y).sum(-1, true))).mul(scale)],
+  );
 }
