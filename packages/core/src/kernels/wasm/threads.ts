@@ -219,6 +219,12 @@ export class KernelThreads {
     Atomics.notify(this.control, JOB);
   }
 
+  /** Parts of the job in flight claimed so far, by any thread (tests: to know that a worker holds one). */
+  claimed(): number {
+    const next = Atomics.load(this.control, NEXT);
+    return next >= CLOSED ? 0 : Math.min(next, Atomics.load(this.control, PARTS));
+  }
+
   /** Workers inside a job now (between their first claim and the end of their last part). */
   busy(): number {
     return Atomics.load(this.control, ACTIVE);
