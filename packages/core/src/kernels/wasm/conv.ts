@@ -29,10 +29,13 @@ export function convBytes(p: ConvPlan, es: number, slots: number, chunks: number
   return slots * (perSlot + cols) + chunks * w + x + tableLength(p) * 4 + 2 * w + 2 * y + x + 8 * 16;
 }
 
-/** i32s of a plan's window table in memory (assembly/windows.ts): a header, then its row runs or its index map. */
+/** i32s of a plan's window table in memory (assembly/windows.ts): a header, then its runs or index map. */
 const tableLength = (p: ConvPlan) => 1 + (p.rows ?? p.index).length;
 
-/** Writes a plan's window table at byte address `at`: outH and the row runs where the plan has them, else 0 and the index map. */
+/**
+ * Writes a plan's window table at byte address `at`: outH and the row runs where the plan has
+ * them, else 0 and the index map.
+ */
 function writeTable(p: ConvPlan, at: number): void {
   const heap = heapI32();
   heap[at / 4] = p.rows ? p.outH : 0;
@@ -42,7 +45,8 @@ function writeTable(p: ConvPlan, at: number): void {
 /**
  * `convForward`'s contract (../conv.ts) with x, w, y (and the bias) of one float type, every
  * image's im2col and gemm, and the bias, inside WebAssembly; in Node, large batches are shared
- * between the kernel threads, a range of images each. Layout: [(gemm scratch | cols) per thread | x | window table | w | y | bias].
+ * between the kernel threads, a range of images each. Layout:
+ * [(gemm scratch | cols) per thread | x | window table | w | y | bias].
  */
 export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null = null): void {
   onThreads(() => convForwardCall(p, x, w, y, bias));
