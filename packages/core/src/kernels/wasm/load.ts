@@ -23,7 +23,7 @@ export function parseProcStat(text: string): { cpus: number; busyTicks: number }
   return cpus > 0 ? { cpus, busyTicks: user + nice + system + irq + softirq + steal } : null;
 }
 
-/** What a reading needs: the machine's /proc/stat text (null if none), this process's CPU seconds, and a clock in ms. */
+/** What a reading needs: the machine's /proc/stat text (null if none), this process's CPU seconds, a clock (ms). */
 export interface LoadSources {
   readonly procStat: () => string | null;
   readonly ownCpuSeconds: () => number;
