@@ -3,13 +3,47 @@
 // threads, with the pool still starting or up. (Each output element of a split kernel is summed
 // in the same order whatever the split; a convolution's weight gradient is summed in fixed ranges
 // of images.)
-import { getNumThreads, kernelBackend, kernelsReady, noGrad, Rng, randn, setNumThreads } from '@chainrule/core';
+import {
+  getNumThreads,
+  kernelBackend,
+  kernelsReady,
+  noGrad,
+  Rng,
+  randn,
+  setNumThreads,
+  type Tensor,
+} from '@chainrule/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // the pool's policy off: every large product splits, however busy the machine running the tests
 import { KernelThreads } from '../../core/src/kernels/wasm/threads';
-import { Adam, Conv2d, crossEntropyLoss, Flatten, Linear, MaxPool2d, MLP, ReLU, Sequential } from '../src/index';
+import {
+  Adam,
+  Conv2d,
+  crossEntropyLoss,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  MLP,
+  type Module,
+  ReLU,
+  Sequential,
+} from '../src/index';
 
-/** Losses of `steps` Adam steps of a small CNN (two 3×3 convolutions, pools, a linear read-out), batch 32, and its weights. */
+/** Losses of `steps` Adam steps of `model` on (x, labels) with cross-entropy, then its weights. */
+function train(model: Module, x: Tensor, labels: number[], steps: number): unknown[] {
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const loss = crossEntropyLoss(model.forward(x), labels);
+    losses.push(loss.item());
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }
+  return [...losses, ...model.parameters().map((p) => p.data)];
+}
+
+/** A small CNN (two 3×3 convolutions, pools, a linear read-out), batch 32. */
 function trainCnn(steps: number): unknown[] {
   const rng = new Rng(11);
   const model = new Sequential(
@@ -22,36 +56,26 @@ function trainCnn(steps: number): unknown[] {
     new Flatten(),
     new Linear(32 * 7 * 7, 4, { rng }),
   );
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = noGrad(() => randn([32, 1, 28, 28], { rng }));
-  const labels = Array.from({ length: 32 }, (_, i) => i % 4);
-  const losses: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const loss = crossEntropyLoss(model.forward(x), labels);
-    losses.push(loss.item());
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }
-  return [...losses, ...model.parameters().map((p) => p.data)];
+  return train(
+    model,
+    x,
+    Array.from({ length: 32 }, (_, i) => i % 4),
+    steps,
+  );
 }
 
-/** The same for an MLP 784-256-256-10 at batch 128 (products split across threads). */
+/** An MLP 784-256-256-10 at batch 128 (products split across threads). */
 function trainMlp(steps: number): unknown[] {
   const rng = new Rng(12);
   const model = new MLP(784, [256, 256, 10], { rng });
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = noGrad(() => randn([128, 784], { rng }));
-  const labels = Array.from({ length: 128 }, (_, i) => i % 10);
-  const losses: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const loss = crossEntropyLoss(model.forward(x), labels);
-    losses.push(loss.item());
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }
-  return [...losses, ...model.parameters().map((p) => p.data)];
+  return train(
+    model,
+    x,
+    Array.from({ length: 128 }, (_, i) => i % 10),
+    steps,
+  );
 }
 
 describe('thread count and kernelsReady() change no result', () => {

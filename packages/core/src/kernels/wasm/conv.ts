@@ -10,7 +10,7 @@ import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
 import { partsFor, THREAD_MIN_FLOPS } from './gemm';
-import { heapI32, onThreads, reserve, runSplit, threadPool, threadSlots } from './runtime';
+import { heapI32, onThreads, reserve, runSplit, threadSlots } from './runtime';
 import type { KernelArgs } from './threads';
 
 /** Ranges of images the weight gradient of a large convolution is summed in, whatever the thread count. */
@@ -55,7 +55,6 @@ export function convForwardWasm(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf |
 function convForwardCall(p: ConvPlan, x: Buf, w: Buf, y: Buf, bias: Buf | null): void {
   const es = y.BYTES_PER_ELEMENT;
   const parts = partsFor(convFlops(p), p.batch);
-  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const workBytes = align16(reserve(0).workBytes(p.outSize, es));
   const perThread = workBytes + align16(p.colRows * p.outSize * es);
   const xPtr = threadSlots(parts) * perThread;
@@ -124,7 +123,6 @@ function convBackwardCall(
   const parts = backwardParts(p, gw !== null);
   // the weight gradient's ranges are fixed (its summation order); whether threads take them is not
   const share = parts > 1 && (gw === null || partsFor(convFlops(p), p.batch) > 1);
-  if (share) threadPool()?.wake(); // while the operands are copied in
   const per = Math.ceil(p.batch / parts);
   const blocks = Math.ceil(p.batch / per);
   const workBytes = align16(reserve(0).workBytes(Math.max(p.outSize, p.colRows), es));

@@ -38,12 +38,16 @@ export const PARTS_PER_THREAD = 4;
  * How many parts a job of `flops` multiply-adds, divisible into `units` at most, is split into
  * now: 1 unless threads are on, each thread gets THREAD_MIN_FLOPS and each part PART_MIN_FLOPS,
  * other processes leave CPUs free for the threads (load.ts), and the pool has not stepped back
- * after splits that did not pay (threads.ts `wanted`).
+ * after splits that did not pay (threads.ts `wanted`). A split wakes the workers at once, so that
+ * they are running by the time the caller has copied the operands in and posts the job.
  */
 export function partsFor(flops: number, units: number): number {
   const t = threadsFree(Math.min(getNumThreads(), Math.floor(flops / THREAD_MIN_FLOPS)));
-  if (t < 2 || !threadPool()?.wanted()) return 1;
-  return Math.max(1, Math.min(MAX_PARTS, PARTS_PER_THREAD * t, units, Math.floor(flops / PART_MIN_FLOPS)));
+  const pool = t < 2 ? null : threadPool();
+  if (!pool?.wanted()) return 1;
+  const parts = Math.max(1, Math.min(MAX_PARTS, PARTS_PER_THREAD * t, units, Math.floor(flops / PART_MIN_FLOPS)));
+  if (parts > 1) pool.wake();
+  return parts;
 }
 
 /** How many parts (blocks of C from gemmSplit) an m×n×k product is split into now. */
@@ -138,7 +142,6 @@ function gemmCall(
 ): void {
   const es = c.BYTES_PER_ELEMENT;
   const parts = partsOf(m, n, k);
-  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const workBytes = align16(reserve(0).workBytes(n, es));
   const aPtr = threadSlots(parts) * workBytes;
   const bPtr = align16(aPtr + m * k * es);
@@ -212,7 +215,6 @@ function gemmBatchedCall(
   const count = cOffsets.length;
   const es = c.BYTES_PER_ELEMENT;
   const parts = partsOf(m, n, k);
-  if (parts > 1) threadPool()?.wake(); // while the operands are copied in
   const [a0, a1] = span(aOffsets);
   const [b0, b1] = span(bOffsets);
   const [c0, c1] = span(cOffsets);
