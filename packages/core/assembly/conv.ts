@@ -99,6 +99,54 @@ function maxPool<T>(
   }
 }
 
+/**
+ * maxPool's results for the 2×2 window of stride 2 without padding (PoolPlan.twoByTwo), float32,
+ * without the index map, for rows of at least four windows (outW ≥ 4): window (oh, ow) reads
+ * inputs 2ow and 2ow + 1 of rows 2oh and 2oh + 1.
+ * Four windows at a time, their taps taken apart from two vectors of each row, and compared in the
+ * map's tap order (0,0) (0,1) (1,0) (1,1) by the same rule as maxPool: a tap replaces the best so
+ * far if it is larger, or NaN where the best is not.
+ */
+export function maxPool2x2F32(planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, x: usize, y: usize, arg: usize): void {
+  const steps = i32x4(0, 2, 4, 6); // the four windows' first inputs, from the first one's
+  for (let q = 0; q < planes; q++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const r0 = (q * inH + 2 * oh) * inW; // flat index of the window row's first input
+      const r1 = r0 + inW;
+      const yo = (q * outH + oh) * outW;
+      // four windows from ow, the row's last four as one more vector overlapping the one before
+      // (the same windows computed twice, the same results: no branchy tail)
+      for (let next = 0; ; next += 4) {
+        const ow = min(next, outW - 4);
+        const first = r0 + 2 * ow;
+        const a = x + <usize>first * 4;
+        const b = x + <usize>(r1 + 2 * ow) * 4;
+        const a0 = v128.load(a);
+        const a1 = v128.load(a, 16);
+        const b0 = v128.load(b);
+        const b1 = v128.load(b, 16);
+        let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+        let at = i32x4.add(i32x4.splat(first), steps);
+        let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+        let take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+        best = v128.bitselect(v, best, take);
+        at = v128.bitselect(i32x4.add(i32x4.splat(first + 1), steps), at, take);
+        v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+        take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+        best = v128.bitselect(v, best, take);
+        at = v128.bitselect(i32x4.add(i32x4.splat(first + inW), steps), at, take);
+        v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+        take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+        best = v128.bitselect(v, best, take);
+        at = v128.bitselect(i32x4.add(i32x4.splat(first + inW + 1), steps), at, take);
+        v128.store(y + <usize>(yo + ow) * 4, best);
+        v128.store(arg + <usize>(yo + ow) * 4, at);
+        if (ow == outW - 4) break;
+      }
+    }
+  }
+}
+
 /** gx[arg[j]] += gy[j]: each window's gradient goes to its maximum. */
 @inline
 function maxPoolBackward<T>(n: i32, arg: usize, gy: usize, gx: usize): void {

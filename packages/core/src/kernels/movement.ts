@@ -17,16 +17,26 @@ export function permute(p: PermutePlan, x: Buf, out: Buf, accumulate: boolean): 
 }
 
 /**
+ * The shortest run copyWindow moves with TypedArray.set: measured on Node 20, a loop copies 2.7–3
+ * ns an element at any length, set() 3.3 at 16 elements, 1.6 at 32, 0.4 at 128, 0.1 at 16384.
+ */
+const SET_MIN_RUN = 32;
+
+/**
  * Window copy along one dim: for each outer index, `p.length · p.inner` contiguous elements
  * move from src (dim size srcN, from srcStart) to dst (dim size dstN, from dstStart); with
  * `accumulate`, they are added.
  */
 export function copyWindow(p: WindowPlan, src: Buf, dst: Buf, accumulate: boolean): void {
   const run = p.length * p.inner;
+  // a long run of one element type is one memmove (TypedArray.set): a select or narrow of a
+  // leading dim, a cat's block; a short one is cheaper as a loop than as a subarray object
+  const block = !accumulate && run >= SET_MIN_RUN && src.constructor === dst.constructor;
   for (let o = 0; o < p.outer; o++) {
     const s = (o * p.srcN + p.srcStart) * p.inner;
     const d = (o * p.dstN + p.dstStart) * p.inner;
-    if (accumulate) for (let j = 0; j < run; j++) dst[d + j]! += src[s + j]!;
+    if (block) dst.set(src.subarray(s, s + run), d);
+    else if (accumulate) for (let j = 0; j < run; j++) dst[d + j]! += src[s + j]!;
     else for (let j = 0; j < run; j++) dst[d + j] = src[s + j]!;
   }
 }

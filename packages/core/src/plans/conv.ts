@@ -74,6 +74,11 @@ export interface ConvPlan extends SlidingPlan {
 export interface PoolPlan extends SlidingPlan {
   readonly planes: number;
   readonly outShape: readonly number[];
+  /**
+   * Whether the window is 2×2 with stride 2 and no padding: window (oh, ow) then reads inputs
+   * 2ow, 2ow + 1 of rows 2oh, 2oh + 1, which a kernel can compute without the index map.
+   */
+  readonly twoByTwo: boolean;
 }
 
 /** Output length of a sliding window: ⌊(in + padding − dilation·(k − 1) − 1) / stride⌋ + 1. */
@@ -292,5 +297,6 @@ export function poolPlan(op: string, xShape: readonly number[], kernelSize: Spat
     ...plan,
     planes: lead.reduce((a, b) => a * b, 1),
     outShape: [...lead, plan.outH, plan.outW],
+    twoByTwo: [...kernel, ...stride].every((v) => v === 2) && pH === 0 && pW === 0,
   };
 }

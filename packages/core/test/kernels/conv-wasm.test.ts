@@ -110,6 +110,50 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
     );
   });
 
+  it('the 2×2 stride-2 pool (float32, no index map, four windows a vector) equals the TypeScript loop', () => {
+    const arb = fc.record({
+      planes: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 2, max: 9 }),
+      w: fc.integer({ min: 8, max: 23 }),
+      seed: fc.nat(),
+    });
+    fc.assert(
+      fc.property(arb, ({ planes, h, w, seed }) => {
+        const p = poolPlan('maxPool2d', [1, planes, h, w], 2, {});
+        expect(p.twoByTwo).toBe(true);
+        const rng = new Rng(seed);
+        const x = random(false, planes * h * w, rng, 4);
+        const n = planes * p.outSize;
+        const [wantY, gotY] = [new Float32Array(n), new Float32Array(n)];
+        const [wantArg, gotArg] = [new Int32Array(n), new Int32Array(n)];
+        viaTs(() => maxPool(p, x, wantY, wantArg));
+        maxPoolWasm(p, x, gotY, gotArg);
+        expect(gotY).toEqual(wantY);
+        expect(gotArg).toEqual(wantArg);
+      }),
+      { numRuns: 200, seed: 23 },
+    );
+    // every window of four taps from {NaN, 0, 1, 2} (4⁴ = 256: ties, NaN anywhere), side by side
+    const values = [Number.NaN, 0, 1, 2];
+    const windows = [...Array(256).keys()].map((i) => [0, 1, 2, 3].map((t) => values[(i >> (2 * t)) & 3] as number));
+    const p = poolPlan('maxPool2d', [1, 1, 2, 2 * windows.length], 2, {});
+    const x = new Float32Array(4 * windows.length);
+    windows.forEach((w, o) => {
+      x.set(w.slice(0, 2), 2 * o);
+      x.set(w.slice(2), 2 * windows.length + 2 * o);
+    });
+    const [wantY, gotY] = [new Float32Array(windows.length), new Float32Array(windows.length)];
+    const [wantArg, gotArg] = [new Int32Array(windows.length), new Int32Array(windows.length)];
+    viaTs(() => maxPool(p, x, wantY, wantArg));
+    maxPoolWasm(p, x, gotY, gotArg);
+    expect(gotY).toEqual(wantY);
+    expect(gotArg).toEqual(wantArg);
+    // hand-checked: [1, 2, 2, 0] takes the first 2 (tap 1); [0, NaN, 2, NaN] the first NaN (tap 1)
+    const at = (w: number[]) => windows.findIndex((v) => String(v) === String(w));
+    expect([gotY[at([1, 2, 2, 0])], gotArg[at([1, 2, 2, 0])]]).toEqual([2, 2 * at([1, 2, 2, 0]) + 1]);
+    expect(gotArg[at([0, Number.NaN, 2, Number.NaN])]).toBe(2 * at([0, Number.NaN, 2, Number.NaN]) + 1);
+  });
+
   it('the forward convolution (im2col and gemm in WebAssembly, one or two threads) matches TypeScript', async () => {
     await kernelsReady();
     const arb = fc.record({

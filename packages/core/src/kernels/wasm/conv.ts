@@ -205,7 +205,10 @@ export function sumChannelsWasm(
   gb.set(heap.subarray(gbPtr / es, gbPtr / es + channels));
 }
 
-/** `maxPool`'s contract (../conv.ts) with x and y of one float type. Layout: [x | index | y | arg]. */
+/**
+ * `maxPool`'s contract (../conv.ts) with x and y of one float type; a float32 2×2 stride-2 pool
+ * without padding, at least four windows wide, takes the kernel that needs no index map. Layout: [x | index | y | arg].
+ */
 export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
   const es = x.BYTES_PER_ELEMENT;
   const indexPtr = align16(x.length * es);
@@ -214,9 +217,12 @@ export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void 
   const wasm = reserve(argPtr + arg.length * 4);
   const heap = heapFloats(es);
   heap.set(x, 0);
-  heapI32().set(p.index, indexPtr / 4);
-  const kernel = es === 8 ? wasm.maxPoolF64 : wasm.maxPoolF32;
-  kernel(p.planes, p.inSize, p.outSize, p.kSize, indexPtr, 0, yPtr, argPtr);
+  if (p.twoByTwo && es === 4 && p.outW >= 4)
+    wasm.maxPool2x2F32(p.planes, p.inH, p.inW, p.outH, p.outW, 0, yPtr, argPtr);
+  else {
+    heapI32().set(p.index, indexPtr / 4);
+    (es === 8 ? wasm.maxPoolF64 : wasm.maxPoolF32)(p.planes, p.inSize, p.outSize, p.kSize, indexPtr, 0, yPtr, argPtr);
+  }
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
   arg.set(heapI32().subarray(argPtr / 4, argPtr / 4 + arg.length));
 }

@@ -28,6 +28,17 @@ export interface WasmKernels {
   sumChannelsF64(batch: number, channels: number, inner: number, gy: number, gb: number, accumulate: number): void;
   maxPoolF32: MaxPoolKernel;
   maxPoolF64: MaxPoolKernel;
+  /** assembly/conv.ts maxPool2x2F32: a 2×2 stride-2 pool without padding, then x, y and arg (byte addresses). */
+  maxPool2x2F32(
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    x: number,
+    y: number,
+    arg: number,
+  ): void;
   maxPoolBackwardF32(n: number, arg: number, gy: number, gx: number): void;
   maxPoolBackwardF64(n: number, arg: number, gy: number, gx: number): void;
   convForwardF32: ConvForwardKernel;

@@ -4,6 +4,7 @@
 // Vocabulary: a = gi + gh the gates' pre-activations; i, f, g, o their activations; gy = ∂L/∂·.
 import { check, fmtShape, show } from '../../errors';
 import * as K from '../../kernels/index';
+import { sameShape } from '../../plans/shape';
 import { empty } from '../create';
 import { isFloat } from '../dtype';
 import { gradBuffer, isGradEnabled, record } from '../record';
@@ -40,10 +41,7 @@ export function lstmCell(gi: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor] {
     () => `lstmCell: gi, gh and c must share one dtype, got ${gi.dtype}, ${gh.dtype} and ${c.dtype}`,
   );
   check(
-    Number.isInteger(H) &&
-      H > 0 &&
-      fmtShape(gh.shape) === fmtShape(gi.shape) &&
-      fmtShape(c.shape) === fmtShape(stateShape),
+    Number.isInteger(H) && H > 0 && sameShape(gh.shape, gi.shape) && sameShape(c.shape, stateShape),
     () =>
       `lstmCell: gi ${fmtShape(gi.shape)} and gh ${fmtShape(gh.shape)} must be one shape [..., 4H] (H > 0) and c ${fmtShape(c.shape)} [..., H]` +
       (Number.isInteger(H) && H > 0 ? `, here ${fmtShape(stateShape)}` : ''),
