@@ -4,8 +4,8 @@
 import { check, show } from '../errors';
 import type { Buf } from '../kernels/index';
 import * as K from '../kernels/index';
-import { isFloat } from './dtype';
-import type { Tensor } from './tensor';
+import { dtypeOf, isFloat } from './dtype';
+import { Tensor } from './tensor';
 
 let gradEnabled = true;
 
@@ -51,8 +51,9 @@ export type Vjp = (gy: Tensor) => readonly (Tensor | null)[];
 /**
  * Makes `y` a graph node computed by `op` from `children`, unless grad mode is off, y is not a
  * float tensor, or no child requires a gradient.
- * - `backward(gy)` is the fast first-order path: it receives ∂L/∂y as a buffer and adds ∂L/∂child
- *   into each child that requires a gradient (through gradBuffer). Null: the VJP is run instead.
+ * - `backward(gy, own)` is the fast first-order path: it receives ∂L/∂y as a buffer and adds
+ *   ∂L/∂child into each child that requires a gradient (through gradBuffer, or addGrad: `own` says
+ *   whether it may hand gy itself over as a child's gradient). Null: the VJP is run instead.
  * - `vjp(gy)` is the same formula in Tensor ops, used by backward()/grad() with createGraph.
  * After the node's step runs, y's own gradient is dropped unless retainGrad() asked to keep it:
  * as in PyTorch, only leaves keep `.grad`.
@@ -61,7 +62,7 @@ export function record(
   y: Tensor,
   op: string,
   children: Tensor[],
-  backward: ((gy: Buf) => void) | null,
+  backward: ((gy: Buf, own: boolean) => void) | null,
   vjp: Vjp,
 ): Tensor {
   // an int32 or bool result (argmax, a comparison, a cast) never carries a gradient
@@ -75,7 +76,8 @@ export function record(
     const g = y.grad === null ? null : y.runHooks(y.grad);
     y.grad = y.retainsGrad ? g : null;
     if (g === null) return;
-    if (backward) backward(g.data);
+    // the step owns ∂L/∂y's buffer when nothing else can hold it: y keeps no gradient, and no hook saw it
+    if (backward) backward(g.data, !y.retainsGrad && !y.hooked);
     else addVjp(y, vjp, g);
   };
   return y;
@@ -94,6 +96,17 @@ function addVjp(y: Tensor, vjp: Vjp, gy: Tensor): void {
 export function gradBuffer(t: Tensor): Buf {
   if (t.grad === null) t.grad = t.zerosLike();
   return t.grad.data;
+}
+
+/**
+ * ∂L/∂t += g. Where t holds no gradient yet and `own` says that nothing else holds g (a buffer this
+ * backward step allocated, or the gradient its node received and keeps no more: record's `own`),
+ * g itself becomes t's gradient, without a zeroed allocation or an addition. The caller must not
+ * touch g after handing it over.
+ */
+export function addGrad(t: Tensor, g: Buf, own: boolean): void {
+  if (own && t.grad === null && g.length === t.size && dtypeOf(g) === t.dtype) t.grad = new Tensor(g, t.shape);
+  else K.addInto(g, gradBuffer(t));
 }
 
 /** gradBuffer(t), and whether it already held a gradient (if not, a kernel may write, not add). */

@@ -626,6 +626,11 @@ export class Tensor extends TensorBase {
     };
   }
 
+  /** Internal to the engine: whether hooks are registered (they may keep the gradient they see). */
+  get hooked(): boolean {
+    return this.hooks !== null && this.hooks.length > 0;
+  }
+
   /** Internal to the engine: ∂L/∂this passed through the registered hooks, in order. */
   runHooks(grad: Tensor): Tensor {
     let g = grad;

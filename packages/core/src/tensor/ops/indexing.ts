@@ -17,7 +17,7 @@ import {
 import { narrowPlan, reverseWindow } from '../../plans/movement';
 import { normalizeDim, normalizeDims } from '../../plans/shape';
 import { checkTensor, empty } from '../create';
-import { gradBuffer, record } from '../record';
+import { gradBuffer, gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
 import { reshape } from './movement';
 import { booleanIndex } from './sort';
@@ -95,8 +95,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     'narrow',
     [x],
     (gy) => {
-      // F17: ∂L/∂x = gy in the window it was cut from, 0 elsewhere
-      K.copyWindow(reverseWindow(p), gy, gradBuffer(x), true);
+      // F17: ∂L/∂x = gy in the window it was cut from, 0 elsewhere (copied, not added, into a
+      // fresh zeroed gradient)
+      K.copyWindow(reverseWindow(p), gy, ...gradTarget(x));
     },
     (gy) => [unnarrow(gy, x.shape, d, start < 0 ? start + (x.shape[d] as number) : start)],
   );

@@ -7,7 +7,7 @@ import { catPlan, reverseWindow } from '../../plans/movement';
 import { normalizeDim } from '../../plans/shape';
 import { checkTensor, empty } from '../create';
 import { promote } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
 import { narrow } from './indexing';
 import { unsqueeze } from './movement';
@@ -49,7 +49,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       // F17: ∂L/∂x_i = the window of gy where x_i was copied
       tensors.forEach((t, i) => {
         if (t.requiresGrad)
-          K.copyWindow(reverseWindow(p.windows[i] as (typeof p.windows)[number]), gy, gradBuffer(t), true);
+          K.copyWindow(reverseWindow(p.windows[i] as (typeof p.windows)[number]), gy, ...gradTarget(t));
       });
     },
     (gy) =>

@@ -8,7 +8,7 @@ import { broadcastPlan } from '../../plans/broadcast';
 import { permutePlan } from '../../plans/movement';
 import { normalizeDim, normalizeDims, sizeOf } from '../../plans/shape';
 import { checkTensor, empty } from '../create';
-import { gradBuffer, record } from '../record';
+import { addGrad, gradBuffer, gradTarget, record } from '../record';
 import { Tensor } from '../tensor';
 import { sumTo } from './reduce';
 
@@ -24,9 +24,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     y,
     'reshape',
     [x],
-    (gy) => {
+    (gy, own) => {
       // ∂L/∂x = gy, read in x's shape (same elements, same order)
-      K.addInto(gy, gradBuffer(x));
+      addGrad(x, gy, own);
     },
     (gy) => [reshape(gy, x.shape)],
   );
@@ -59,7 +59,7 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
     [x],
     (gy) => {
       // ∂L/∂x = transpose(gy): a swap of two dims is its own inverse
-      K.permute(permutePlan(y.shape, perm), gy, gradBuffer(x), true);
+      K.permute(permutePlan(y.shape, perm), gy, ...gradTarget(x));
     },
     (gy) => [transpose(gy, d0, d1)],
   );
@@ -132,7 +132,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     [x],
     (gy) => {
       // ∂L/∂x = gy permuted back by the inverse permutation
-      K.permute(permutePlan(y.shape, inverse), gy, gradBuffer(x), true);
+      K.permute(permutePlan(y.shape, inverse), gy, ...gradTarget(x));
     },
     (gy) => [permute(gy, inverse)],
   );

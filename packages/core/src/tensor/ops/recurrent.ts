@@ -7,7 +7,7 @@ import * as K from '../../kernels/index';
 import { sameShape } from '../../plans/shape';
 import { empty } from '../create';
 import { isFloat } from '../dtype';
-import { gradBuffer, isGradEnabled, record } from '../record';
+import { addGrad, gradBuffer, isGradEnabled, record } from '../record';
 import { Tensor } from '../tensor';
 import { cat } from './join';
 
@@ -55,10 +55,14 @@ export function lstmCell(gi: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor] {
   K.lstmCell(rows, H, gi.data, gh.data, c.data, graph ? act : null, cNext.data, h.data);
   /** A zeroed buffer for ∂L/∂a when gi or gh requires a gradient, else null. */
   const gatesGrad = () => (gi.requiresGrad || gh.requiresGrad ? empty(gi.shape, gi.dtype).data : null);
-  /** ∂L/∂a added into gi's and gh's gradients: the same for both, a = gi + gh. */
+  /**
+   * ∂L/∂a added into gi's and gh's gradients: the same for both, a = gi + gh. The buffer is this
+   * step's own, so the last of them to need it may take it as its gradient (addGrad).
+   */
   const addGates = (ga: K.Buf | null) => {
-    if (ga !== null && gi.requiresGrad) K.addInto(ga, gradBuffer(gi));
-    if (ga !== null && gh.requiresGrad) K.addInto(ga, gradBuffer(gh));
+    if (ga === null) return;
+    if (gh.requiresGrad) addGrad(gh, ga, !gi.requiresGrad);
+    if (gi.requiresGrad) addGrad(gi, ga, true);
   };
   /** The activations as Tensor ops of the operands, for the VJPs (differentiable again). */
   const gatesOf = () => gi.add(gh).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
