@@ -2,9 +2,17 @@
 // only where nothing else can hold it: these tests hold it in each way a user can (retainGrad, a
 // hook that keeps what it sees, an earlier backward's .grad) and check that it never changes after.
 import { describe, expect, it } from 'vitest';
-import { lstmCell, Tensor, tensor } from '../../src/index';
+import { lstmCell, type Tensor, tensor } from '../../src/index';
 
 const x4 = () => tensor([1, 2, 3, 4], { requiresGrad: true });
+/** Every entry of `got` within 10^−digits of `want`'s. */
+function expectClose(got: number[][], want: number[][], digits: number): void {
+  expect(got.flat().length).toBe(want.flat().length);
+  got.flat().forEach((v, i) => {
+    expect(v).toBeCloseTo(want.flat()[i] as number, digits);
+  });
+}
+
 const weights = tensor([
   [1, 2],
   [3, 4],
@@ -49,7 +57,12 @@ describe('gradient buffers handed over between nodes', () => {
 
   it('a gradient handed over keeps accumulating correctly, and a .grad read earlier is the one that accumulates', () => {
     const x = x4();
-    const loss = () => x.reshape([2, 2]).mul(weights).sum().add(x.reshape([4, 1]).mul(3).sum());
+    const loss = () =>
+      x
+        .reshape([2, 2])
+        .mul(weights)
+        .sum()
+        .add(x.reshape([4, 1]).mul(3).sum());
     loss().backward();
     const first = x.grad as Tensor;
     expect(first.toArray()).toEqual([4, 5, 6, 7]);
@@ -58,7 +71,28 @@ describe('gradient buffers handed over between nodes', () => {
     expect(first.toArray()).toEqual([8, 10, 12, 14]);
   });
 
-  it('lstmCell with one tensor as both gi and gh gets the sum of both gradients', () => {
+  it('add hands ∂L/∂y to one operand at most: the other keeps its own buffer when more flows into the first', () => {
+    // the sweep runs nodes in reverse depth-first postorder from the loss: with the loss built as
+    // (b·0 + a·5) + z, z's step runs first (a and b hold no gradient yet), then a·5 adds into a's
+    // gradient, and only then does b's step read b's: had both taken z's ∂L/∂y, b would see a's 5
+    for (const op of ['add', 'sub'] as const) {
+      const x = x4();
+      const a = x.mul(1);
+      const b = x.mul(2);
+      const z = op === 'add' ? a.add(b) : a.sub(b);
+      b.sum().mul(0).add(a.mul(5).sum()).add(z.sum()).backward();
+      // ∂/∂x = (1 + 5)·1 ± 2
+      expect((x.grad as Tensor).toArray()).toEqual(Array(4).fill(op === 'add' ? 8 : 4));
+    }
+    const x = x4();
+    x.add(x)
+      .mul(tensor([1, 2, 3, 4]))
+      .sum()
+      .backward(); // one tensor on both sides
+    expect((x.grad as Tensor).toArray()).toEqual([2, 4, 6, 8]);
+  });
+
+  it('lstmCell hands the gate gradient to gi or gh, never both (one tensor as both gets their sum)', () => {
     const a = tensor([0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.7, -0.6], { shape: [1, 8], requiresGrad: true });
     const c = tensor([0.25, -0.5], { shape: [1, 2] });
     const [h1, c1] = lstmCell(a, a, c);
@@ -67,9 +101,23 @@ describe('gradient buffers handed over between nodes', () => {
     const [gi, gh] = [copy(), copy()];
     const [h2, c2] = lstmCell(gi, gh, c);
     h2.add(c2.mul(2)).sum().backward();
-    const want = (gi.grad as Tensor).add(gh.grad as Tensor).toArray() as number[][];
+    const ga = gi.grad as Tensor; // ∂L/∂gi = ∂L/∂gh
+    const want = ga.add(gh.grad as Tensor).toArray() as number[][];
     const got = (a.grad as Tensor).toArray() as number[][];
-    got[0]?.forEach((v, i) => expect(v).toBeCloseTo(want[0]?.[i] as number, 6));
+    expectClose(got, want, 6);
     expect(want[0]?.some((v) => v !== 0)).toBe(true);
+    // gi and gh made from x: the cell's step runs before gi·5 adds into gi's gradient, and gh's
+    // step reads gh's after that (see the add test), so gh must not share gi's buffer
+    const x = a.detach().clone();
+    x.requiresGrad = true;
+    const [xi, xh] = [x.mul(1), x.mul(1)];
+    const [h3, c3] = lstmCell(xi, xh, c);
+    xh.sum()
+      .mul(0)
+      .add(xi.mul(5).sum())
+      .add(h3.add(c3.mul(2)).sum())
+      .backward();
+    const expected = ga.mul(2).add(5).toArray() as number[][];
+    expectClose((x.grad as Tensor).toArray() as number[][], expected, 5);
   });
 });

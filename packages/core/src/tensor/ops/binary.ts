@@ -7,7 +7,7 @@ import * as K from '../../kernels/index';
 import { broadcastPlan, swapPlan } from '../../plans/broadcast';
 import { asTensor, checkTensor, empty } from '../create';
 import { arithmetic, floating, promote } from '../dtype';
-import { gradBuffer, record } from '../record';
+import { addGrad, gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
 import { sumTo } from './reduce';
 
@@ -25,10 +25,17 @@ export function add(a: Tensor, b: TensorLike): Tensor {
     y,
     'add',
     [a, B],
-    (gy) => {
-      // ∂L/∂a = gy ,  ∂L/∂b = gy
-      if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
-      if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
+    (gy, own) => {
+      // ∂L/∂a = gy ,  ∂L/∂b = gy (summed over the dims each was broadcast along); an operand of
+      // y's size may take gy itself as its gradient (addGrad), if it is the last to read it
+      if (B.requiresGrad) {
+        if (B.size === y.size) addGrad(B, gy, own && !a.requiresGrad);
+        else K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
+      }
+      if (a.requiresGrad) {
+        if (a.size === y.size) addGrad(a, gy, own);
+        else K.scaledBackward(p, gy, 1, gradBuffer(a));
+      }
     },
     (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy, B.shape) : null],
   );
@@ -48,10 +55,13 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
     y,
     'sub',
     [a, B],
-    (gy) => {
-      // ∂L/∂a = gy ,  ∂L/∂b = −gy
-      if (a.requiresGrad) K.scaledBackward(p, gy, 1, gradBuffer(a));
+    (gy, own) => {
+      // ∂L/∂a = gy ,  ∂L/∂b = −gy (summed over broadcast dims; a of y's size may take gy itself)
       if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, -1, gradBuffer(B));
+      if (a.requiresGrad) {
+        if (a.size === y.size) addGrad(a, gy, own);
+        else K.scaledBackward(p, gy, 1, gradBuffer(a));
+      }
     },
     (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy.neg(), B.shape) : null],
   );
