@@ -2,7 +2,7 @@
 // only where nothing else can hold it: these tests hold it in each way a user can (retainGrad, a
 // hook that keeps what it sees, an earlier backward's .grad) and check that it never changes after.
 import { describe, expect, it } from 'vitest';
-import { lstmCell, type Tensor, tensor } from '../../src/index';
+import { grad, lstmCell, Rng, randn, type Tensor, tensor } from '../../src/index';
 
 const x4 = () => tensor([1, 2, 3, 4], { requiresGrad: true });
 /** Every entry of `got` within 10^−digits of `want`'s. */
@@ -119,5 +119,33 @@ describe('gradient buffers handed over between nodes', () => {
       .backward();
     const expected = ga.mul(2).add(5).toArray() as number[][];
     expectClose((x.grad as Tensor).toArray() as number[][], expected, 5);
+  });
+
+  it('the fast sweep, handing buffers over, gives the gradients of the graph-building sweep, which hands none', () => {
+    // float64; a residual add, reshapes and lstmCell hand buffers over, transpose and narrow write
+    // into fresh gradients
+    const rng = new Rng(5);
+    const x = randn([16, 32], { dtype: 'float64', rng, requiresGrad: true });
+    const w = randn([32, 32], { dtype: 'float64', rng, requiresGrad: true });
+    const gates = randn([32, 128], { dtype: 'float64', rng, requiresGrad: true });
+    const c0 = randn([16, 32], { dtype: 'float64', rng });
+    const loss = () => {
+      const h = x.matmul(w).relu().add(x); // residual
+      const r = h.reshape([32, 16]).transpose(0, 1).mul(h.tanh());
+      const [hc, cc] = lstmCell(h.matmul(gates), x.matmul(gates), c0);
+      return r
+        .sum()
+        .add(hc.mul(h).sum())
+        .add(cc.sub(x).square().sum())
+        .add(h.narrow(0, 2, 5).exp().sum());
+    };
+    const params = [x, w, gates];
+    const want = grad(loss(), params, { createGraph: true }).map((g) => g.detach());
+    loss().backward();
+    params.forEach((p, i) => {
+      const got = (p.grad as Tensor).toArray() as number[][];
+      const ref = (want[i] as Tensor).toArray() as number[][];
+      expectClose(got, ref, 10);
+    });
   });
 });
