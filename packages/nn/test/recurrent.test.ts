@@ -1,4 +1,4 @@
-import { ChainruleError, gradcheck, Rng, randn, type Tensor, tensor } from '@chainrule/core';
+import { ChainruleError, gradcheck, manualSeed, Rng, randn, type Tensor, tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import { Embedding, GRU, GRUCell, LSTM, LSTMCell, RNN } from '../src/index';
 
@@ -208,6 +208,22 @@ describe('RNN, GRU, LSTM', () => {
         for (const [i, w] of want.entries()) expect(Math.abs((got[i] as number) - w)).toBeLessThan(1e-13);
       }
     }
+  });
+
+  it('batchFirst drops the same units between layers as the sequence-first layer, for one seed', () => {
+    const opts = { numLayers: 3, dropout: 0.5, dtype: 'float64' as const };
+    const seqFirst = new LSTM(3, 4, { ...opts, rng: new Rng(5) });
+    const bf = new LSTM(3, 4, { ...opts, batchFirst: true });
+    bf.loadStateDict(seqFirst.stateDict());
+    const x = randn([5, 3, 3], { dtype: 'float64', rng: new Rng(6) });
+    manualSeed(11);
+    const [o1] = seqFirst.forward(x) as [Tensor, Tensor[]];
+    manualSeed(11);
+    const [o2] = bf.forward(x.transpose(0, 1)) as [Tensor, Tensor[]];
+    expect(o2.transpose(0, 1).toArray()).toEqual(o1.toArray());
+    // and the dropout is there: another seed gives other outputs
+    manualSeed(12);
+    expect((bf.forward(x.transpose(0, 1)) as [Tensor, Tensor[]])[0].toArray()).not.toEqual(o2.toArray());
   });
 
   it('a one-layer LSTM / GRU is its cell applied step by step', () => {
