@@ -220,12 +220,16 @@ export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
   }
 }
 
-/** gx[arg[j]] += gy[j]: each window's gradient goes to its maximum. */
-export function maxPoolBackward(arg: Int32Array, gy: Buf, gx: Buf): void {
+/**
+ * gx[arg[j]] += gy[j]: each window's gradient goes to its maximum. Without `accumulate`, gx is
+ * zeroed first (what it held is not read).
+ */
+export function maxPoolBackward(arg: Int32Array, gy: Buf, gx: Buf, accumulate = true): void {
   if (elementwiseInWasm(gx.length, gy, gx)) {
-    maxPoolBackwardWasm(arg, gy, gx);
+    maxPoolBackwardWasm(arg, gy, gx, accumulate);
     return;
   }
+  if (!accumulate) gx.fill(0);
   for (let j = 0; j < arg.length; j++) gx[arg[j]!]! += gy[j]!;
 }
 

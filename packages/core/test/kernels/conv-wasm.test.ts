@@ -105,6 +105,14 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
         const gotGx = gx0.slice();
         maxPoolBackwardWasm(gotArg, gy, gotGx);
         expect(gotGx).toEqual(wantGx);
+        // writing (a fresh gradient): what gx held is not read, the result is the sum into zeros
+        const intoZeros = gx0.map(() => 0);
+        viaTs(() => maxPoolBackward(wantArg, gy, intoZeros));
+        const [tsWrite, wasmWrite] = [gx0.slice(), gx0.slice()];
+        viaTs(() => maxPoolBackward(wantArg, gy, tsWrite, false));
+        maxPoolBackwardWasm(gotArg, gy, wasmWrite, false);
+        expect(tsWrite).toEqual(intoZeros);
+        expect(wasmWrite).toEqual(intoZeros);
       }),
       { numRuns: 200, seed: 22 },
     );

@@ -227,14 +227,18 @@ export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void 
   arg.set(heapI32().subarray(argPtr / 4, argPtr / 4 + arg.length));
 }
 
-/** `maxPoolBackward`'s contract (../conv.ts) with gy and gx of one float type. Layout: [gx | gy | arg]. */
-export function maxPoolBackwardWasm(arg: Int32Array, gy: Buf, gx: Buf): void {
+/**
+ * `maxPoolBackward`'s contract (../conv.ts) with gy and gx of one float type; without `accumulate`
+ * gx starts from zeros in memory instead of being copied in. Layout: [gx | gy | arg].
+ */
+export function maxPoolBackwardWasm(arg: Int32Array, gy: Buf, gx: Buf, accumulate = true): void {
   const es = gx.BYTES_PER_ELEMENT;
   const gyPtr = align16(gx.length * es);
   const argPtr = align16(gyPtr + gy.length * es);
   const wasm = reserve(argPtr + arg.length * 4);
   const heap = heapFloats(es);
-  heap.set(gx, 0);
+  if (accumulate) heap.set(gx, 0);
+  else heap.fill(0, 0, gx.length);
   heap.set(gy.subarray(0, arg.length), gyPtr / es);
   heapI32().set(arg, argPtr / 4);
   (es === 8 ? wasm.maxPoolBackwardF64 : wasm.maxPoolBackwardF32)(arg.length, argPtr, gyPtr, 0);

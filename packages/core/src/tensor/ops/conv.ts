@@ -132,7 +132,7 @@ export function maxPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions =
     [x],
     (gy) => {
       // F21: ∂L/∂xᵢ = Σ_{o : argmax(o) = i} ∂L/∂yₒ (a tie goes to the first maximum, as PyTorch)
-      K.maxPoolBackward(arg, gy, gradBuffer(x));
+      K.maxPoolBackward(arg, gy, ...gradTarget(x));
     },
     (gy) => [scatterAdd(gy, arg, x.shape)],
   );
