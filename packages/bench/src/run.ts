@@ -1,11 +1,12 @@
 // `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|threads|workloads]`: every
-// benchmark, or the ones named.
+// benchmark, or the ones named; `pnpm bench profile` (by name only): where one thread's time goes.
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
 import { benchMatmul } from './matmul';
 import { benchMlpTrain } from './mlp-train';
 import { benchOptimStep } from './optim-step';
+import { benchProfile } from './profile';
 import { benchSafetensors } from './safetensors';
 import { benchGemm, benchTrain } from './tables';
 import { benchThreads } from './threads';
@@ -29,7 +30,9 @@ const all = [
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const run = chosen.length > 0 ? chosen : all;
 for (const name of run)
-  if (!all.includes(name)) throw new Error(`bench: unknown benchmark '${name}' (${all.join(', ')})`);
+  if (!all.includes(name) && name !== 'profile') {
+    throw new Error(`bench: unknown benchmark '${name}' (${all.join(', ')}, or profile)`);
+  }
 
 console.log(`chainrule benchmarks, Node ${process.version}; ratios compare peers measured in the same run\n`);
 // the heap runs first, before the tfjs suites leave their buffers and WebAssembly memory behind
@@ -83,5 +86,9 @@ if (run.includes('threads')) {
 }
 if (run.includes('workloads')) {
   benchWorkloads();
+  console.log();
+}
+if (run.includes('profile')) {
+  await benchProfile();
   console.log();
 }
