@@ -4,12 +4,22 @@
 // dims (F15). The backward kernels do that by walking the same plan with `+=`.
 import { check, show } from '../../errors';
 import * as K from '../../kernels/index';
-import { broadcastPlan, swapPlan } from '../../plans/broadcast';
+import { type BroadcastPlan, broadcastPlan, swapPlan } from '../../plans/broadcast';
 import { asTensor, checkTensor, empty } from '../create';
 import { arithmetic, floating, promote } from '../dtype';
 import { addGrad, gradBuffer, record } from '../record';
 import type { Tensor, TensorLike } from '../tensor';
 import { sumTo } from './reduce';
+
+/**
+ * ∂L/∂t += gy for an operand t that y took as it is (side a of `p`), summed over the dims t was
+ * broadcast along (F15); where t was not broadcast and the step owns gy, gy itself becomes t's
+ * gradient (addGrad).
+ */
+function passGrad(t: Tensor, p: BroadcastPlan, gy: K.Buf, own: boolean): void {
+  if (t.size === p.size) addGrad(t, gy, own);
+  else K.scaledBackward(p, gy, 1, gradBuffer(t));
+}
 
 /**
  * Elementwise a + b with PyTorch broadcasting (∂L/∂a = ∂L/∂y, ∂L/∂b = ∂L/∂y, summed over broadcast dims).
@@ -26,16 +36,9 @@ export function add(a: Tensor, b: TensorLike): Tensor {
     'add',
     [a, B],
     (gy, own) => {
-      // ∂L/∂a = gy ,  ∂L/∂b = gy (summed over the dims each was broadcast along); an operand of
-      // y's size may take gy itself as its gradient (addGrad), if it is the last to read it
-      if (B.requiresGrad) {
-        if (B.size === y.size) addGrad(B, gy, own && !a.requiresGrad);
-        else K.scaledBackward(swapPlan(p), gy, 1, gradBuffer(B));
-      }
-      if (a.requiresGrad) {
-        if (a.size === y.size) addGrad(a, gy, own);
-        else K.scaledBackward(p, gy, 1, gradBuffer(a));
-      }
+      // ∂L/∂a = gy ,  ∂L/∂b = gy (b first: a, the last to read gy, may take it over)
+      if (B.requiresGrad) passGrad(B, swapPlan(p), gy, own && !a.requiresGrad);
+      if (a.requiresGrad) passGrad(a, p, gy, own);
     },
     (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy, B.shape) : null],
   );
@@ -56,12 +59,9 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
     'sub',
     [a, B],
     (gy, own) => {
-      // ∂L/∂a = gy ,  ∂L/∂b = −gy (summed over broadcast dims; a of y's size may take gy itself)
+      // ∂L/∂a = gy ,  ∂L/∂b = −gy (b first: a, the last to read gy, may take it over)
       if (B.requiresGrad) K.scaledBackward(swapPlan(p), gy, -1, gradBuffer(B));
-      if (a.requiresGrad) {
-        if (a.size === y.size) addGrad(a, gy, own);
-        else K.scaledBackward(p, gy, 1, gradBuffer(a));
-      }
+      if (a.requiresGrad) passGrad(a, p, gy, own);
     },
     (gy) => [a.requiresGrad ? sumTo(gy, a.shape) : null, B.requiresGrad ? sumTo(gy.neg(), B.shape) : null],
   );
