@@ -12,11 +12,24 @@ import { kernelBackend, setNumThreads } from '@chainrule/core';
 import { relaxedSimd, simd128 } from '../../core/src/kernels/wasm/binary';
 import { type WorkloadId, workloadRunner } from './workloads';
 
-const PROFILED: { id: WorkloadId; steps: number }[] = [
-  { id: 'transformer', steps: 40 },
-  { id: 'lstm-forward', steps: 300 },
-  { id: 'cnn-forward', steps: 300 },
-];
+const STEPS: Partial<Record<WorkloadId, number>> = {
+  transformer: 40,
+  'lstm-forward': 300,
+  'cnn-forward': 300,
+  'mlp-large': 100,
+  mlp: 2000,
+  cnn: 100,
+  lstm: 100,
+};
+/** The workloads profiled: BENCH_PROFILE=mlp,cnn picks others (ids of `bench workloads`). */
+const PROFILED = (process.env.BENCH_PROFILE ?? 'transformer,lstm-forward,cnn-forward,mlp-large')
+  .split(',')
+  .map((id) => {
+    const steps = STEPS[id as WorkloadId];
+    if (steps === undefined)
+      throw new Error(`bench profile: unknown workload '${id}' (${Object.keys(STEPS).join(', ')})`);
+    return { id: id as WorkloadId, steps };
+  });
 
 interface ProfileNode {
   id: number;

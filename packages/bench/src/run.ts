@@ -1,5 +1,6 @@
-// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|optim|lstm|safetensors|threads|workloads]`: every
+// `pnpm bench [heap|value|matmul|mlp|gemm|train|conv|cnn-ops|optim|lstm|safetensors|threads|workloads]`: every
 // benchmark, or the ones named; `pnpm bench profile` (by name only): where one thread's time goes.
+import { benchCnnOps } from './cnn-ops';
 import { benchConv } from './conv';
 import { heapOfTrainingLoop } from './heap';
 import { benchLstm } from './lstm';
@@ -21,6 +22,7 @@ const all = [
   'gemm',
   'train',
   'conv',
+  'cnn-ops',
   'optim',
   'lstm',
   'safetensors',
@@ -66,6 +68,10 @@ if (run.includes('train')) {
 }
 if (run.includes('conv')) {
   await benchConv();
+  console.log();
+}
+if (run.includes('cnn-ops')) {
+  benchCnnOps();
   console.log();
 }
 if (run.includes('optim')) {

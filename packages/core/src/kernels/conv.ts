@@ -190,9 +190,10 @@ export function sumChannels(batch: number, channels: number, inner: number, gy: 
 
 /**
  * y[plane, o] = max over the window's taps inside the input (the padding is −∞, as PyTorch), and
- * arg[plane·outSize + o] = the input offset of the maximum: the first one on ties, NaN wins.
+ * arg[plane·outSize + o] = the input offset of the maximum (the first one on ties, NaN wins), where
+ * arg is given (a graph will need it).
  */
-export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
+export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array | null): void {
   if (elementwiseInWasm(x.length, x, y)) {
     maxPoolWasm(p, x, y, arg);
     return;
@@ -215,7 +216,7 @@ export function maxPool(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
         }
       }
       y[yq + o] = best;
-      arg[yq + o] = at;
+      if (arg) arg[yq + o] = at;
     }
   }
 }

@@ -98,6 +98,12 @@ describe.skipIf(!wasmOn)('WebAssembly convolution-layer kernels', () => {
         maxPoolWasm(p, x, gotY, gotArg);
         expect(gotY).toEqual(wantY);
         expect(gotArg).toEqual(wantArg);
+        // without the argmax (inference): the same maxima from both kernels
+        const [tsOnly, wasmOnly] = [random(f64, n, rng), random(f64, n, rng)];
+        viaTs(() => maxPool(p, x, tsOnly, null));
+        maxPoolWasm(p, x, wasmOnly, null);
+        expect(tsOnly).toEqual(wantY);
+        expect(wasmOnly).toEqual(wantY);
         const gy = random(f64, n, rng);
         const gx0 = random(f64, x.length, rng);
         const wantGx = gx0.slice();

@@ -7,6 +7,7 @@ import {
   conv1d,
   conv2d,
   maxPool2d,
+  noGrad,
   type Tensor,
   tensor,
 } from '../../src/index';
@@ -283,6 +284,11 @@ describe('pooling', () => {
         ],
       ],
     ]);
+    // without a graph (noGrad, or an input that needs no gradient) no argmax is kept: same values, no node
+    const inference = noGrad(() => maxPool2d(img(), 2));
+    expect(inference.toArray()).toEqual(y.toArray());
+    expect([inference.requiresGrad, inference.children.length]).toEqual([false, 0]);
+    expect(maxPool2d(img().detach(), 2).toArray()).toEqual(y.toArray());
     // a tie goes to the first maximum in the window (row-major), as PyTorch
     const x3 = tensor(
       [

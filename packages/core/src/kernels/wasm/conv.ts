@@ -209,12 +209,12 @@ export function sumChannelsWasm(
  * `maxPool`'s contract (../conv.ts) with x and y of one float type; a float32 2×2 stride-2 pool
  * without padding, at least four windows wide, takes the kernel that needs no index map. Layout: [x | index | y | arg].
  */
-export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void {
+export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array | null): void {
   const es = x.BYTES_PER_ELEMENT;
   const indexPtr = align16(x.length * es);
   const yPtr = align16(indexPtr + p.index.length * 4);
   const argPtr = align16(yPtr + y.length * es);
-  const wasm = reserve(argPtr + arg.length * 4);
+  const wasm = reserve(argPtr + y.length * 4);
   const heap = heapFloats(es);
   heap.set(x, 0);
   if (p.twoByTwo && es === 4 && p.outW >= 4)
@@ -224,7 +224,8 @@ export function maxPoolWasm(p: PoolPlan, x: Buf, y: Buf, arg: Int32Array): void 
     (es === 8 ? wasm.maxPoolF64 : wasm.maxPoolF32)(p.planes, p.inSize, p.outSize, p.kSize, indexPtr, 0, yPtr, argPtr);
   }
   y.set(heap.subarray(yPtr / es, yPtr / es + y.length));
-  arg.set(heapI32().subarray(argPtr / 4, argPtr / 4 + arg.length));
+  // the kernel always writes the argmax in memory; it is copied out only when asked for
+  arg?.set(heapI32().subarray(argPtr / 4, argPtr / 4 + arg.length));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../../plans/conv';
 import { empty } from '../create';
 import { promote } from '../dtype';
-import { gradBuffer, gradTarget, record } from '../record';
+import { gradBuffer, gradTarget, isGradEnabled, record } from '../record';
 import { Tensor } from '../tensor';
 import { scatterAdd } from './indexing';
 
@@ -124,8 +124,10 @@ export function maxPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions =
   checkInput('maxPool2d', x);
   const p = poolPlan('maxPool2d', x.shape, kernelSize, opts);
   const y = empty(p.outShape, x.dtype);
-  const arg = new Int32Array(y.size);
+  // where each maximum came from, kept only for a graph's backward (inference does without it)
+  const arg = isGradEnabled() && x.requiresGrad ? new Int32Array(y.size) : null;
   K.maxPool(p, x.data, y.data, arg);
+  if (arg === null) return y;
   return record(
     y,
     'maxPool2d',
