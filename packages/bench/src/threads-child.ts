@@ -1,7 +1,7 @@
 // One workload of `pnpm bench threads` in a process of its own: `threads-child.ts <workload> <n|default>`.
 // Prints one JSON line: the median wall ms per step over ~1 s of steps, the CPU ms per step (all
 // threads of the process), the thread count and the threads live at the end.
-import { kernelInfo, maxPool2d, noGrad, Rng, randn, setNumThreads, type Tensor } from '@chainrule/core';
+import { kernelInfo, linear, maxPool2d, noGrad, Rng, randn, setNumThreads, type Tensor } from '@chainrule/core';
 import { Adam, Conv2d, crossEntropyLoss, Linear, MLP, SGD } from '@chainrule/nn';
 
 const [workload, threads] = process.argv.slice(2);
@@ -20,6 +20,22 @@ function mlp(sizes: number[], batch: number): () => void {
     opt.zeroGrad();
     loss.backward();
     opt.step();
+  };
+}
+
+/**
+ * The matrix products of that MLP step alone: each layer's linear map (no activation, loss or
+ * optimizer) forward, and its backward from a fixed ∂L/∂y: x·Wᵀ, ∂L/∂W = gyᵀ·x and ∂L/∂x = gy·W at
+ * the step's shapes, each with its copies into and out of WebAssembly memory.
+ */
+function products(sizes: number[], batch: number): () => void {
+  const rng = new Rng(3);
+  const weights = sizes.slice(1).map((out, i) => randn([out, sizes[i] as number], { rng, requiresGrad: true }));
+  const x: Tensor = noGrad(() => randn([batch, sizes[0] as number], { rng }));
+  const gy: Tensor = noGrad(() => randn([batch, sizes[sizes.length - 1] as number], { rng }));
+  return () => {
+    for (const w of weights) w.grad = null;
+    weights.reduce((h, w) => linear(h, w), x).backward(gy);
   };
 }
 
@@ -46,6 +62,8 @@ const steps: Record<string, () => () => void> = {
   'mlp-784-512-512-10': () => mlp([784, 512, 512, 10], 256),
   'mlp-784-128-64-10': () => mlp([784, 128, 64, 10], 64),
   'mlp-2-64-64-2': () => mlp([2, 64, 64, 2], 256),
+  'products-784-512-512-10': () => products([784, 512, 512, 10], 256),
+  'products-784-128-64-10': () => products([784, 128, 64, 10], 64),
   cnn,
 };
 const make = steps[workload ?? ''];

@@ -12,7 +12,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const child = fileURLToPath(new URL('./threads-child.ts', import.meta.url));
-export const THREAD_WORKLOADS = ['mlp-784-512-512-10', 'mlp-784-128-64-10', 'mlp-2-64-64-2', 'cnn'] as const;
+export const THREAD_WORKLOADS = [
+  'mlp-784-512-512-10',
+  'mlp-784-128-64-10',
+  'mlp-2-64-64-2',
+  'cnn',
+  // the same MLP steps' matrix products alone (forward and backward, no loss or optimizer)
+  'products-784-512-512-10',
+  'products-784-128-64-10',
+] as const;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 
 interface Sample {
