@@ -45,7 +45,7 @@ describe.skipIf(!wasmOn)('gemm on worker threads', () => {
 
   it('gives the bits of one thread (each element is summed in the same order), and matches TypeScript', () => {
     // sizes from just under to well over the threshold, odd and block-edge ones included
-    const side = fc.oneof(fc.constantFrom(1, 7, 8, 9, 63, 64, 65, 100, 200), fc.integer({ min: 1, max: 200 }));
+    const side = fc.oneof(fc.constantFrom(1, 7, 8, 9, 63, 64, 65, 100, 200, 280), fc.integer({ min: 1, max: 280 }));
     const arb = fc.record({
       m: side,
       n: side,
@@ -91,7 +91,8 @@ describe.skipIf(!wasmOn)('gemm on worker threads', () => {
     setNumThreads(2);
     await kernelsReady();
     const rng = new Rng(4);
-    const [m, n, k] = [128, 128, 128]; // 2 · THREAD_MIN_FLOPS: split between two threads
+    const [m, n, k] = [256, 128, 128]; // 2 · THREAD_MIN_FLOPS: split between two threads
+    expect(m * n * k).toBe(2 * THREAD_MIN_FLOPS);
     const a = random(false, 3 * m * k, rng);
     const b = random(false, k * n, rng);
     const c = new Float32Array(m * n);

@@ -9,12 +9,18 @@
 import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
 import { align16, heapFloats } from './copy';
-import { partsFor, THREAD_MIN_FLOPS } from './gemm';
+import { partsFor } from './gemm';
 import { heapI32, onThreads, reserve, runSplit, threadSlots } from './runtime';
 import type { KernelArgs } from './threads';
 
 /** Ranges of images the weight gradient of a large convolution is summed in, whatever the thread count. */
 export const WEIGHT_CHUNKS = 8;
+/**
+ * Multiply-adds from which a convolution's weight gradient is summed in WEIGHT_CHUNKS ranges (below,
+ * in one). Its own constant, not the threads' threshold: the summation order, and so the numbers,
+ * must not move when the thread policy is tuned.
+ */
+const WEIGHT_CHUNKS_MIN_FLOPS = 2 ** 20;
 
 /** Multiply-adds of a convolution (forward, or either half of its backward). */
 const convFlops = (p: ConvPlan) => p.batch * p.outChannels * p.outSize * p.colRows;
@@ -106,7 +112,7 @@ export function convBackwardWasm(
 
 /** Parts of a convolution's backward: WEIGHT_CHUNKS fixed ranges with a weight gradient, else as threads allow. */
 export function backwardParts(p: ConvPlan, weight: boolean): number {
-  if (weight) return convFlops(p) >= THREAD_MIN_FLOPS ? Math.min(p.batch, WEIGHT_CHUNKS) : 1;
+  if (weight) return convFlops(p) >= WEIGHT_CHUNKS_MIN_FLOPS ? Math.min(p.batch, WEIGHT_CHUNKS) : 1;
   return partsFor(convFlops(p), p.batch);
 }
 

@@ -20,9 +20,14 @@ import { type KernelArgs, MAX_PARTS } from './threads';
  * (10–40 µs) and the final wait cost more than the worker gives. Two threads against one, measured
  * on 2 cores (float32 A·B) with always-spinning workers: 0.62× at 32³, 1.1× at 64³, 1.45× at 128³
  * (2^21), 1.9× at 1024³; workers that sleep between products move the break-even up, to about
- * 2^20 multiply-adds per thread.
+ * 2^20 multiply-adds per thread. The threshold is twice that, so that a split is made only where
+ * it clearly pays: at 2^20 per thread, the LSTM of `bench workloads` (its 32×128·128×512 step
+ * product, 2^21 in all) ran its forward 12 % slower on the default threads than on one, with 35 %
+ * more CPU time, and its training step 4 % slower with 25 % more (6 interleaved rounds); at 2^21
+ * the default threads ran them at one thread's speed (forward 13.1 against 12.9 ms, step 41.2
+ * against 42.2 ms; 6 rounds), and larger products (the MLP and CNN steps') still split.
  */
-export const THREAD_MIN_FLOPS = 2 ** 20;
+export const THREAD_MIN_FLOPS = 2 ** 21;
 /**
  * The least work (multiply-adds) of one part. A part costs a claim (an atomic add) and a packing
  * of its operand panels; under it, splitting further gains less than it costs.
