@@ -41,6 +41,9 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Whether `record` makes a node of a float result of `children` (an op asks before keeping what only a backward reads). */
+export const recordsGraph = (children: readonly Tensor[]) => gradEnabled && children.some((c) => c.requiresGrad);
+
 /**
  * A vector-Jacobian product written in Tensor ops: given ∂L/∂y, the gradient for each child (in
  * the order of `children`; null where a child needs none). Run with recording on, its result is
@@ -66,7 +69,7 @@ export function record(
   vjp: Vjp,
 ): Tensor {
   // an int32 or bool result (argmax, a comparison, a cast) never carries a gradient
-  if (!gradEnabled || !isFloat(y.dtype) || !children.some((c) => c.requiresGrad)) return y;
+  if (!isFloat(y.dtype) || !recordsGraph(children)) return y;
   y.requiresGrad = true;
   y.op = op;
   y.children = children;

@@ -15,7 +15,7 @@ import {
 } from '../../plans/conv';
 import { empty } from '../create';
 import { promote } from '../dtype';
-import { gradBuffer, gradTarget, isGradEnabled, record } from '../record';
+import { gradBuffer, gradTarget, record, recordsGraph } from '../record';
 import { Tensor } from '../tensor';
 import { scatterAdd } from './indexing';
 
@@ -125,7 +125,7 @@ export function maxPool2d(x: Tensor, kernelSize: SpatialArg, opts: PoolOptions =
   const p = poolPlan('maxPool2d', x.shape, kernelSize, opts);
   const y = empty(p.outShape, x.dtype);
   // where each maximum came from, kept only for a graph's backward (inference does without it)
-  const arg = isGradEnabled() && x.requiresGrad ? new Int32Array(y.size) : null;
+  const arg = recordsGraph([x]) ? new Int32Array(y.size) : null;
   K.maxPool(p, x.data, y.data, arg);
   if (arg === null) return y;
   return record(

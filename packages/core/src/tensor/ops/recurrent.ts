@@ -7,7 +7,7 @@ import * as K from '../../kernels/index';
 import { sameShape } from '../../plans/shape';
 import { empty } from '../create';
 import { isFloat } from '../dtype';
-import { addGrad, gradBuffer, isGradEnabled, record } from '../record';
+import { addGrad, gradBuffer, record, recordsGraph } from '../record';
 import { Tensor } from '../tensor';
 import { cat } from './join';
 
@@ -48,7 +48,7 @@ export function lstmCell(gi: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor] {
   );
   const rows = c.size / H;
   // σ(a_i), σ(a_f), tanh(a_g), σ(a_o), tanh(c') per row, kept for the backward when there is one
-  const graph = isGradEnabled() && (gi.requiresGrad || gh.requiresGrad || c.requiresGrad);
+  const graph = recordsGraph([gi, gh, c]);
   const act = empty([graph ? rows : 0, 5 * H], gi.dtype).data;
   const cNext = empty(c.shape, c.dtype);
   const h = empty(c.shape, c.dtype);
