@@ -9,5 +9,5 @@ export { benchMlpTrain, type MlpTrainResult } from './mlp-train';
 export { benchOptimStep } from './optim-step';
 export { benchSafetensors, type SafetensorsBenchResult } from './safetensors';
 export { benchGemm, benchTrain, gemmCases } from './tables';
-export { benchThreads, THREAD_WORKLOADS, type ThreadsRow } from './threads';
+export { benchThreads, THREAD_WORKLOADS, type ThreadsRow, type TorchThreadsRow } from './threads';
 export { benchValueMlp, type ValueBenchResult } from './value-mlp';

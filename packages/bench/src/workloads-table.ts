@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WORKLOAD_LIBRARIES, WORKLOADS, type WorkloadId } from './workloads';
 
 const child = fileURLToPath(new URL('./child.ts', import.meta.url));
-const torchScript = fileURLToPath(new URL('./torch-workloads.py', import.meta.url));
+export const torchScript = fileURLToPath(new URL('./torch-workloads.py', import.meta.url));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const MAX_TIME = Number(process.env.BENCH_MAX_TIME ?? 1.5);
 
@@ -20,7 +20,7 @@ interface Sample {
 }
 
 /** Debian's OpenBLAS with threads, where the multiarch directory has it (libopenblas0-pthread). */
-function openblasDir(): string | null {
+export function openblasDir(): string | null {
   for (const arch of ['x86_64-linux-gnu', 'aarch64-linux-gnu']) {
     const dir = `/usr/lib/${arch}/openblas-pthread`;
     if (existsSync(dir)) return dir;
