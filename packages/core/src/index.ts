@@ -10,16 +10,8 @@ export { type FuncGradOptions, type FuncJacobianOptions, func } from './func';
 export { type GradcheckOptions, type GradcheckReport, gradcheck, gradgradcheck } from './gradcheck';
 export type { Buf } from './kernels/index';
 export { optimKernels } from './kernels/optim-namespace';
-export {
-  getNumThreads,
-  type KernelBackend,
-  type KernelInfo,
-  kernelBackend,
-  kernelInfo,
-  kernelsReady,
-  setKernels,
-  setNumThreads,
-} from './kernels/wasm/runtime';
+export { getNumThreads, type KernelInfo, kernelInfo, kernelsReady, setNumThreads } from './kernels/wasm/pool';
+export { type KernelBackend, kernelBackend, setKernels } from './kernels/wasm/runtime';
 export { broadcastShape } from './plans/broadcast';
 // Convolution and pooling (layers' functional forms)
 export type {

@@ -15,7 +15,8 @@ import {
   sumChannelsWasm,
   WEIGHT_CHUNKS,
 } from './wasm/conv';
-import { fitsWasm, getNumThreads, useWasm } from './wasm/runtime';
+import { getNumThreads } from './wasm/pool';
+import { fitsWasm, useWasm } from './wasm/runtime';
 
 /**
  * Whether a convolution kernel takes the WebAssembly path: one image's product of WASM_MIN_FLOPS

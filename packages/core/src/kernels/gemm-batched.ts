@@ -2,10 +2,10 @@
 // with each matrix addressed by an offset (a broadcast operand repeats its offset). One call into
 // WebAssembly for the whole batch; the TypeScript path is the loop over `gemmTs` it is tested against.
 import { sameFloatType } from './dispatch';
-import { gemmTs, WASM_MAX_BYTES, WASM_MIN_FLOPS } from './gemm';
+import { gemmTs, WASM_MIN_FLOPS } from './gemm';
 import type { Buf } from './index';
 import { gemmBatchedWasm } from './wasm/gemm';
-import { useWasm } from './wasm/runtime';
+import { useWasm, WASM_MAX_BYTES } from './wasm/runtime';
 
 /**
  * For each t in order: C_t[m×n] = op(A_t)·op(B_t), or C_t += … when `accumulate`, where A_t starts

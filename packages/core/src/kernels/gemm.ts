@@ -63,15 +63,7 @@ export function gemmReference(
  * saves a pass over C; in TypeScript the bias is added after the product.
  */
 export function gemmBias(
-  m: number,
-  n: number,
-  k: number,
-  a: Buf,
-  transA: boolean,
-  b: Buf,
-  transB: boolean,
-  bias: Buf,
-  c: Buf,
+  m: number, n: number, k: number, a: Buf, transA: boolean, b: Buf, transB: boolean, bias: Buf, c: Buf,
 ): void {
   const inWasm = m * n * k >= WASM_MIN_FLOPS && (m * k + k * n + m * n + n) * c.BYTES_PER_ELEMENT <= WASM_MAX_BYTES;
   if (inWasm && useWasm() && sameFloatType(a, b, c) && sameFloatType(bias, bias, c)) {
@@ -88,9 +80,6 @@ export function gemmBias(
  * 8× at the shapes of an MLP step.
  */
 export const WASM_MIN_FLOPS = 2048;
-
-export { WASM_MAX_BYTES } from './wasm/runtime';
-
 
 /**
  * The TypeScript gemm with `gemm`'s contract: the reference the WebAssembly kernel is tested

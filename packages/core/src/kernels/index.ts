@@ -22,13 +22,5 @@ export * from './softmax';
 export * from './sort';
 export * from './unary';
 export { gemmBatchedWasm, gemmWasm, THREAD_MIN_FLOPS } from './wasm/gemm';
-export {
-  getNumThreads,
-  heapF32,
-  type KernelBackend,
-  kernelBackend,
-  kernelsReady,
-  setKernels,
-  setNumThreads,
-  wasmMemoryBytes,
-} from './wasm/runtime';
+export { getNumThreads, kernelsReady, setNumThreads } from './wasm/pool';
+export { heapF32, type KernelBackend, kernelBackend, setKernels, wasmMemoryBytes } from './wasm/runtime';

@@ -2,7 +2,7 @@
 // from /proc/stat and this process's CPU time, and the threads a product may then take.
 import { describe, expect, it } from 'vitest';
 import { type LoadSources, MachineLoad, parseProcStat, WINDOW_MS } from '../../src/kernels/wasm/load';
-import { threadsFree } from '../../src/kernels/wasm/runtime';
+import { threadsFree } from '../../src/kernels/wasm/pool';
 import { KernelThreads } from '../../src/kernels/wasm/threads';
 
 /** A /proc/stat text with `cpus` lines cpuN and these totals on the `cpu` line. */

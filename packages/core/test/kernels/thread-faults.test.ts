@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Buf, gemmWasm, getNumThreads, kernelsReady, setKernels, setNumThreads } from '../../src/kernels/index';
 import { convBackwardWasm, convForwardWasm } from '../../src/kernels/wasm/conv';
-import { kernelInfo, threadPool } from '../../src/kernels/wasm/runtime';
+import { kernelInfo, threadPool } from '../../src/kernels/wasm/pool';
 import { KernelThreads } from '../../src/kernels/wasm/threads';
 import { convPlan } from '../../src/plans/conv';
 import { Rng } from '../../src/rng';

@@ -14,7 +14,7 @@ import {
   setNumThreads,
   THREAD_MIN_FLOPS,
 } from '../../src/kernels/index';
-import { cgroupCpus, kernelInfo, threadPool } from '../../src/kernels/wasm/runtime';
+import { cgroupCpus, kernelInfo, threadPool } from '../../src/kernels/wasm/pool';
 import { KernelThreads } from '../../src/kernels/wasm/threads';
 import { Rng } from '../../src/rng';
 

@@ -8,10 +8,11 @@
 // thread count.
 import type { ConvPlan, PoolPlan } from '../../plans/conv';
 import type { Buf } from '../index';
+import type { KernelArgs } from './control';
 import { align16, heapFloats } from './copy';
 import { partsFor } from './gemm';
-import { heapI32, onThreads, reserve, runSplit, threadSlots } from './runtime';
-import type { KernelArgs } from './threads';
+import { onThreads, runSplit, threadSlots } from './pool';
+import { heapI32, reserve } from './runtime';
 
 /** Ranges of images the weight gradient of a large convolution is summed in, whatever the thread count. */
 export const WEIGHT_CHUNKS = 8;

@@ -10,10 +10,11 @@
 // computed by one thread, in the same order whatever the split: results do not depend on it.
 import { gemmSplit } from '../../plans/matmul';
 import type { Buf } from '../index';
+import { type KernelArgs, MAX_PARTS } from './control';
 import { align16, heapFloats } from './copy';
 import type { WasmKernels } from './exports';
-import { getNumThreads, heapI32, onThreads, reserve, runSplit, threadPool, threadSlots, threadsFree } from './runtime';
-import { type KernelArgs, MAX_PARTS } from './threads';
+import { getNumThreads, onThreads, runSplit, threadPool, threadSlots, threadsFree } from './pool';
+import { heapI32, reserve } from './runtime';
 
 /**
  * Multiply-adds each thread must get for a product to be split: below, waking a sleeping worker
