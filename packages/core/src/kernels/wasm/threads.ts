@@ -14,7 +14,7 @@
 //   interrupted by a vm timeout or a stack overflow cannot overlap the next one;
 // - every wait is bounded: a worker that died (its own exit handler, the `error`/`exit` events) or
 //   that holds a part far longer than the caller took for one ends the pool (`ThreadsFailed`), and
-//   the call is recomputed on the calling thread in a fresh memory (runtime.ts).
+//   the call is recomputed on the calling thread in a fresh memory (pool.ts `onThreads`).
 // Browsers stay on one thread (a page's main thread may not block in Atomics.wait).
 
 import {
