@@ -28,6 +28,7 @@ let requested: number | null = null;
 let disabled: string | null = null;
 let cpus: number | null = null;
 
+/** Ends the pool, and discards one still starting: the next large product starts a fresh one. */
 function stopThreads(): void {
   threads?.stop();
   threads = null;
