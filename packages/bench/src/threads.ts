@@ -8,9 +8,10 @@
 // default is faster). The promise: with neighbours, the default is never more than 10 % slower
 // than one thread (ratio ≥ 0.9).
 // PyTorch gives the native reference, in the same run and under the same neighbours: the same
-// steps (src/torch-workloads.py) on one thread against two, where its two threads are the faster
-// of two settings (PyTorch's own two threads, or one PyTorch thread over a two-thread OpenBLAS:
-// both on 2 CPUs oversubscribe them, and which loses less depends on the step).
+// steps (src/torch-workloads.py) on one thread against two, where its two threads are the faster,
+// round by round, of two settings: two PyTorch threads over a two-thread OpenBLAS (which can put
+// four threads on 2 CPUs), or one PyTorch thread over a two-thread OpenBLAS (only the products
+// split). Which is faster depends on the step.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -138,7 +139,7 @@ function torchRows(burners: number, log: (line: string) => void): TorchThreadsRo
     const ms = new Map(settings.map((s) => [s, runTorch(ids, s)]));
     const one = ms.get(TORCH_ONE);
     if (!one || TORCH_TWO.some((s) => !ms.get(s))) {
-      log('  PyTorch: /usr/bin/python3 has no torch here, so no native reference rows');
+      log('  PyTorch did not run (it needs /usr/bin/python3 with torch): no native reference rows');
       return [];
     }
     ids.forEach((_, i) => {
