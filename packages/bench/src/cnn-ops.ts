@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure';
 
 /** The ops of the CNN forward, in order (the read-out and loss left out). */
 export const CNN_OPS = ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2'] as const;
@@ -27,12 +28,6 @@ function runSide(side: string): Times {
   if (r.status !== 0 || !line) throw new Error(`bench cnn-ops: ${side} failed:\n${r.stderr}`);
   return JSON.parse(line) as Times;
 }
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? (s[h] as number) : ((s[h - 1] as number) + (s[h] as number)) / 2;
-};
 
 export function benchCnnOps(log: (line: string) => void = console.log): void {
   log(`CNN forward op by op (batch 64, 28×28), ms, median of ${ROUNDS} interleaved rounds, one thread each`);

@@ -37,3 +37,11 @@ export function compare(
   suite.run({ async: false });
   return out;
 }
+
+/** The median of the finite values (the mean of the middle two for an even count); NaN if there are none. */
+export function median(xs: readonly number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}

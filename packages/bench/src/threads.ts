@@ -15,6 +15,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure';
 import { openblasDir, torchScript } from './workloads-table';
 
 const child = fileURLToPath(new URL('./threads-child.ts', import.meta.url));
@@ -87,12 +88,6 @@ function runTorch(ids: string[], [torchThreads, blasThreads]: TorchSetting): num
 /** `n` processes that each burn a CPU until killed. */
 function neighbours(n: number): ChildProcess[] {
   return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((x, y) => x - y);
-  const h = v.length >> 1;
-  return v.length % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
 }
 
 function medianSample(samples: Sample[]): Sample {

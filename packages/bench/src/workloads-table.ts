@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure';
 import { WORKLOAD_LIBRARIES, WORKLOADS, type WorkloadId } from './workloads';
 
 const child = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -63,13 +64,6 @@ function runLibrary(library: string, ids: WorkloadId[]): (Sample | null)[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Sample);
 }
-
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const ms = (s: number) => (Number.isNaN(s) ? '-' : s < 0.01 ? (s * 1e3).toFixed(3) : (s * 1e3).toFixed(1));
 const ratio = (peer: number, ours: number) => (Number.isNaN(peer / ours) ? '-' : `${(peer / ours).toFixed(2)}x`);
